@@ -1,0 +1,228 @@
+"""The small interfaces plugins implement, and the registries they register into.
+
+Each plugin class has a ``name`` (what users write in the TOML config) and an
+``options_class``: a frozen attrs class structured from the user's config
+table, so a misspelt key is an error. Hooks in :mod:`itsskit.hookspecs` hand
+a :class:`Registry` to every plugin; plugins call ``registry.add(TheirClass)``.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+import attrs
+
+from itsskit.models import (
+    CalendarSpec,
+    Change,
+    DataQualityFinding,
+    Outage,
+    Report,
+    Section,
+    SurveyResponse,
+    Ticket,
+)
+
+if TYPE_CHECKING:
+    from itsskit.calendar import BusinessCalendar
+
+__all__ = [
+    "ArchiveStore",
+    "CalendarPreset",
+    "Channel",
+    "NoOptions",
+    "Record",
+    "RECORD_KINDS",
+    "Registry",
+    "Renderer",
+    "SectionBuilder",
+    "Source",
+    "SourceContext",
+]
+
+Record = Ticket | Outage | Change | SurveyResponse
+RECORD_KINDS = ("tickets", "outages", "changes", "surveys")
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class NoOptions:
+    """Options class of a plugin that takes none."""
+
+
+class Registry(Generic[T]):
+    """Named plugin classes of one kind (sources of tickets, renderers ...).
+
+    Two classes claiming one name is an error that names both.
+    """
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self._classes: dict[str, type[T]] = {}
+
+    def add(self, cls: type[T]) -> None:
+        """Register ``cls`` under ``cls.name``."""
+        name: str = getattr(cls, "name", "")
+        if not name:
+            raise ValueError(f"{_qualname(cls)} has no 'name'; every {self.what} needs one")
+        if name in self._classes and self._classes[name] is not cls:
+            other = _qualname(self._classes[name])
+            raise ValueError(f"{self.what} {name!r} is claimed by both {other} and {_qualname(cls)}")
+        self._classes[name] = cls
+
+    def get(self, name: str) -> type[T]:
+        """The class registered as ``name``; ``KeyError`` lists the known names."""
+        try:
+            return self._classes[name]
+        except KeyError:
+            known = ", ".join(sorted(self._classes)) or "none"
+            raise KeyError(f"unknown {self.what} {name!r} (known: {known})") from None
+
+    def names(self) -> list[str]:
+        """Registered names, sorted."""
+        return sorted(self._classes)
+
+    def items(self) -> list[tuple[str, type[T]]]:
+        """``(name, class)`` pairs sorted by name."""
+        return sorted(self._classes.items())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._classes
+
+    def __len__(self) -> int:
+        return len(self._classes)
+
+
+def _qualname(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# ------------------------------------------------------------------------ sources
+
+
+@attrs.frozen(kw_only=True)
+class SourceContext:
+    """What the host tells a source besides its own options.
+
+    ``name`` is the config table name (``[sources.NAME]``), ``kind`` one of
+    :data:`RECORD_KINDS`, ``base_dir`` the folder relative paths are resolved
+    against (the config file's), ``timezone`` the zone for naive times.
+    """
+
+    name: str
+    kind: str
+    base_dir: Path
+    timezone: str = "Asia/Shanghai"
+
+    def resolve(self, path: str | Path) -> Path:
+        """A path from the config, made absolute against :attr:`base_dir`."""
+        candidate = Path(path).expanduser()
+        return candidate if candidate.is_absolute() else self.base_dir / candidate
+
+
+class Source(abc.ABC):
+    """Reads records of one kind from a file or a system.
+
+    ``read`` streams records; a record that cannot be used is yielded as a
+    :class:`~itsskit.models.DataQualityFinding` (naming the row and the reason)
+    and reading goes on. Only a source that cannot be read at all (missing
+    file, refused login) raises, with a message naming the file or system.
+    """
+
+    name: ClassVar[str]
+    kinds: ClassVar[tuple[str, ...]] = RECORD_KINDS
+    options_class: ClassVar[type[Any]] = NoOptions
+
+    def __init__(self, options: Any, context: SourceContext) -> None:
+        self.options = options
+        self.context = context
+
+    @abc.abstractmethod
+    def read(self) -> Iterator[Record | DataQualityFinding]:
+        """Yield records of ``self.context.kind`` and findings, in file order."""
+
+
+# ---------------------------------------------------------------------- renderers
+
+
+class Renderer(abc.ABC):
+    """Turns a built :class:`~itsskit.models.Report` into a file's bytes."""
+
+    name: ClassVar[str]
+    suffix: ClassVar[str]
+    options_class: ClassVar[type[Any]] = NoOptions
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options if options is not None else self.options_class()
+
+    @abc.abstractmethod
+    def render(self, report: Report, *, template: Path | None = None) -> bytes:
+        """The rendered document; ``template`` replaces the shipped default."""
+
+
+class SectionBuilder(abc.ABC):
+    """Adds a section to reports. ``order`` places it among the built-in sections."""
+
+    name: ClassVar[str]
+    order: ClassVar[int] = 1000
+
+    @abc.abstractmethod
+    def build(self, context: Any) -> Section | None:
+        """The section for this report, or None to add nothing.
+
+        ``context`` is the :class:`itsskit.report.ReportContext` of the report
+        being built (project, spec, period, records, clocks and KPI results).
+        """
+
+
+# ------------------------------------------------------------ distribution/archive
+
+
+class Channel(abc.ABC):
+    """Delivers rendered report files to the report's distribution list."""
+
+    name: ClassVar[str]
+    options_class: ClassVar[type[Any]] = NoOptions
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options if options is not None else self.options_class()
+
+    @abc.abstractmethod
+    def send(self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]) -> None:
+        """Deliver ``files`` (format -> path) to ``recipients``; raise on failure."""
+
+
+class ArchiveStore(abc.ABC):
+    """Keeps archived reports (a folder by default, a knowledge base by plugin)."""
+
+    name: ClassVar[str]
+    options_class: ClassVar[type[Any]] = NoOptions
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options if options is not None else self.options_class()
+
+    @abc.abstractmethod
+    def archive(self, report: Report, files: Mapping[str, Path]) -> str:
+        """Store the files; return where they went (a path or URL)."""
+
+
+# ---------------------------------------------------------------------- calendars
+
+
+class CalendarPreset(abc.ABC):
+    """Builds a business calendar from a :class:`~itsskit.models.CalendarSpec`.
+
+    ``name`` is the ``preset`` value in ``[calendars.NAME]`` (``china``,
+    ``weekly``, ``always`` are built in); a holiday-set plugin adds another
+    country's or company's calendar.
+    """
+
+    name: ClassVar[str]
+
+    @abc.abstractmethod
+    def build(self, spec: CalendarSpec) -> BusinessCalendar:
+        """The calendar for ``spec``."""

@@ -1,0 +1,63 @@
+"""The one cattrs converter of itsskit (models <-> JSON-ready data, config -> models).
+
+Built by :func:`make_converter` from cattrs' preconfigured JSON converter, with
+``forbid_extra_keys=True`` so a misspelt key is an error, and explicit hooks for
+aware datetimes, dates, bytes and durations. Use :data:`converter`; never the
+global cattrs converter.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import date, datetime
+from typing import Any
+
+from cattrs.preconf.json import JsonConverter
+from cattrs.preconf.json import make_converter as _make_json_converter
+
+__all__ = ["converter", "make_converter", "parse_aware_datetime"]
+
+
+def parse_aware_datetime(value: str | datetime) -> datetime:
+    """Parse ISO 8601 text into an aware datetime; a value without offset is an error."""
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError(f"expected an ISO 8601 time with a UTC offset, got {value!r}")
+    return parsed
+
+
+def _structure_datetime(value: Any, _type: type) -> datetime:
+    if not isinstance(value, (str, datetime)):
+        raise TypeError(f"expected an ISO 8601 time string, got {type(value).__name__}")
+    return parse_aware_datetime(value)
+
+
+def _structure_date(value: Any, _type: type) -> date:
+    if isinstance(value, datetime):
+        raise TypeError("expected a date, got a datetime")
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"expected an ISO date string, got {type(value).__name__}")
+    return date.fromisoformat(value)
+
+
+def _structure_bytes(value: Any, _type: type) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return base64.b64decode(value, validate=True)
+
+
+def make_converter() -> JsonConverter:
+    """Build a fresh converter (the module-level :data:`converter` is one of these)."""
+    conv = _make_json_converter(forbid_extra_keys=True)
+    conv.register_unstructure_hook(datetime, lambda value: value.isoformat())
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_unstructure_hook(date, lambda value: value.isoformat())
+    conv.register_structure_hook(date, _structure_date)
+    conv.register_unstructure_hook(bytes, lambda value: base64.b64encode(value).decode("ascii"))
+    conv.register_structure_hook(bytes, _structure_bytes)
+    return conv
+
+
+converter: JsonConverter = make_converter()
