@@ -1,0 +1,140 @@
+"""Benchmark ``BusinessCalendar.business_seconds_many`` against common alternatives.
+
+Run: ``python benchmarks/bench_calendar.py [N]`` (default N = 1,000,000 pairs).
+
+* ours: ``BusinessCalendar.china()`` (09:00-12:00 / 13:30-18:00, holidays and
+  make-up days), vectorised over all N pairs.
+* numpy: the best plain approach a user would write: ``np.busday_count`` with
+  holidays and a Mon-Fri weekmask (plus the make-up days), one 09:00-18:00 window,
+  full days x 9 h plus the clipped partial first/last days, vectorised.
+* business_duration: ``businessDuration`` per ticket, 09:00-18:00 with the holiday
+  list, on a sample (it is a per-row Python function).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable
+from datetime import time as dtime
+from typing import Any
+
+import numpy as np
+
+from itsskit.calendar import BusinessCalendar
+
+N_DEFAULT = 1_000_000
+N_BD = 2_000
+SEED = 20250101
+CN_OFFSET = np.timedelta64(8, "h")  # Asia/Shanghai, no DST since 1991
+
+
+def cpu_model() -> str:
+    """CPU model name from /proc/cpuinfo (Linux) or platform."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def make_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Random UTC (start, end) datetime64[s] pairs: start in 2024-01-01..2026-06-30, +0..90 d."""
+    rng = np.random.default_rng(SEED)
+    lo = np.datetime64("2024-01-01T00:00:00", "s").astype(np.int64)
+    hi = np.datetime64("2026-06-30T00:00:00", "s").astype(np.int64)
+    starts = rng.integers(lo, hi, n).astype("datetime64[s]")
+    ends = starts + rng.integers(0, 90 * 86_400, n).astype("timedelta64[s]")
+    return starts, ends
+
+
+def best_of(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """Best wall time of ``repeat`` runs and the last result."""
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def numpy_busday(starts: np.ndarray, ends: np.ndarray, cal: BusinessCalendar) -> np.ndarray:
+    """Plain numpy: busday_count x 9 h + clipped first/last day, single 09:00-18:00 window."""
+    bdc = np.busdaycalendar(
+        weekmask="1111100", holidays=np.array(sorted(cal.holidays), dtype="datetime64[D]")
+    )
+    makeup = np.array(sorted(cal.workdays), dtype="datetime64[D]")
+    ls, le = starts + CN_OFFSET, ends + CN_OFFSET  # local wall clock
+    sd, ed = ls.astype("datetime64[D]"), le.astype("datetime64[D]")
+    so = (ls - sd).astype(np.int64)  # seconds into the local day
+    eo = (le - ed).astype(np.int64)
+    open_s, close_s = 9 * 3600, 18 * 3600
+
+    def works(d: np.ndarray) -> np.ndarray:
+        return np.is_busday(d, busdaycal=bdc) | np.isin(d, makeup)
+
+    between = np.busday_count(sd + 1, np.maximum(ed, sd + 1), busdaycal=bdc)
+    between += np.searchsorted(makeup, ed) - np.searchsorted(makeup, sd + 1)
+    between = np.maximum(between, 0)
+    ws, we = works(sd), works(ed)
+    first = np.clip(close_s - np.maximum(so, open_s), 0, close_s - open_s) * ws
+    last = np.clip(np.minimum(eo, close_s) - open_s, 0, close_s - open_s) * we
+    same = np.clip(np.minimum(eo, close_s) - np.maximum(so, open_s), 0, None) * ws
+    out = np.where(sd == ed, same, first + last + between * (close_s - open_s))
+    return np.where(ends > starts, out, 0)
+
+
+def business_duration_rate(
+    starts: np.ndarray, ends: np.ndarray, cal: BusinessCalendar
+) -> tuple[float, int]:
+    """Tickets/second of ``business_duration.businessDuration`` on naive local pandas times."""
+    import pandas as pd
+    from business_duration import businessDuration
+
+    hol = sorted(cal.holidays)
+    ls = pd.to_datetime(starts + CN_OFFSET)
+    le = pd.to_datetime(ends + CN_OFFSET)
+    t0 = time.perf_counter()
+    for a, b in zip(ls, le, strict=True):
+        businessDuration(a, b, dtime(9), dtime(18), [5, 6], hol, "sec")
+    return len(ls) / (time.perf_counter() - t0), len(ls)
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else N_DEFAULT
+    starts, ends = make_pairs(n)
+    print(f"machine: nproc={os.cpu_count()} cpu={cpu_model()!r} python={platform.python_version()}")
+    print(f"numpy {np.__version__}; pairs: {n:,}")
+
+    cal = BusinessCalendar.china()
+    t0 = time.perf_counter()
+    ours = cal.business_seconds_many(starts, ends)
+    first = time.perf_counter() - t0
+    t_ours, ours = best_of(lambda: cal.business_seconds_many(starts, ends))
+    r_ours = n / t_ours
+    print(f"ours   first call (incl. table build): {first:.3f} s")
+    print(f"ours   best of 3: {t_ours:.3f} s  -> {r_ours:,.0f} tickets/s")
+
+    t_np, _ = best_of(lambda: numpy_busday(starts, ends, cal))
+    r_np = n / t_np
+    print(f"numpy  busday_count best of 3: {t_np:.3f} s  -> {r_np:,.0f} tickets/s (09-18 window)")
+
+    try:
+        r_bd, m = business_duration_rate(starts[:N_BD], ends[:N_BD], cal)
+        print(f"business_duration on {m:,} pairs: {r_bd:,.0f} tickets/s")
+    except ImportError:
+        r_bd = float("nan")
+        print("business_duration not installed; skipped")
+
+    print(f"ratio ours/numpy: {r_ours / r_np:.1f}x   ours/business_duration: {r_ours / r_bd:,.0f}x")
+    ok = t_ours < 0.4 and r_ours > r_np and r_ours / r_bd >= 200
+    print(f"targets (<0.4 s, > numpy, >= 200x business_duration): {'met' if ok else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

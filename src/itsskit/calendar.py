@@ -1,0 +1,523 @@
+"""Business calendars: working hours, weekends, holidays and make-up workdays.
+
+Working time is precomputed, lazily and per calendar, as a table of UTC
+intervals in epoch microseconds (``starts``, ``ends``, ``cum``).  The working
+time elapsed up to an instant is ``F(t) = cum[i] + clip(t - starts[i], 0,
+len[i])``; every public method is a thin wrapper around ``F`` or its inverse,
+so scalar and vectorised forms agree by construction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
+from importlib.resources import files
+from numbers import Integral
+from typing import Any, NamedTuple, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["BusinessCalendar"]
+
+I64 = NDArray[np.int64]
+
+_US = 1_000_000
+_DAY_US = 86_400 * _US
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_EPOCH_ORD = date(1970, 1, 1).toordinal()
+_NAT = np.iinfo(np.int64).min
+_MIN_YEAR, _MAX_YEAR = 2, 9998
+_MAX_SECONDS = 2**62 // _US
+_HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+_DEFAULT_HOURS = ("09:00-12:00", "13:30-18:00")
+
+
+class _Spec(Protocol):
+    """The fields of :class:`itsskit.models.CalendarSpec` that ``from_spec`` reads."""
+
+    @property
+    def preset(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def hours(self) -> tuple[str, ...]: ...
+    @property
+    def weekdays(self) -> tuple[int, ...]: ...
+    @property
+    def holidays(self) -> tuple[date, ...]: ...
+    @property
+    def workdays(self) -> tuple[date, ...]: ...
+
+
+class _Table(NamedTuple):
+    """Working intervals for local years ``y0..y1`` (UTC epoch microseconds)."""
+
+    y0: int
+    y1: int
+    lo: int  # UTC instant of local midnight, 1 Jan y0
+    hi: int  # UTC instant of local midnight, 1 Jan y1 + 1
+    starts: I64
+    ends: I64
+    cum: I64  # working microseconds before interval k
+    cum_end: I64  # cum + length
+    base: I64  # cum - starts (so that F = base[i] + min(t, ends[i]))
+
+
+# ----------------------------------------------------------------- helpers
+
+
+def _zone(name: str) -> ZoneInfo:
+    """Return the ZoneInfo for ``name`` or raise ValueError."""
+    try:
+        return ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+        raise ValueError(f"unknown timezone {name!r}") from exc
+
+
+def _parse_window(text: str) -> tuple[int, int]:
+    """Parse ``"HH:MM-HH:MM"`` into minutes since local midnight."""
+    m = _HOURS_RE.match(text) if isinstance(text, str) else None
+    if m is None:
+        raise ValueError(f"malformed hours window {text!r}; expected 'HH:MM-HH:MM'")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
+        raise ValueError(f"invalid time in hours window {text!r}")
+    a, b = h1 * 60 + m1, h2 * 60 + m2
+    if b <= a:
+        raise ValueError(f"hours window {text!r} must end after it starts")
+    return a, b
+
+
+def _parse_hours(hours: Iterable[str]) -> tuple[tuple[int, int], ...]:
+    """Parse, sort and check hour windows for overlaps."""
+    items = (hours,) if isinstance(hours, str) else tuple(hours)
+    wins = sorted((_parse_window(h), h) for h in items)
+    if not wins:
+        raise ValueError("hours must contain at least one 'HH:MM-HH:MM' window")
+    for (prev, ptxt), (cur, ctxt) in zip(wins, wins[1:], strict=False):
+        if cur[0] < prev[1]:
+            raise ValueError(f"hours windows {ptxt!r} and {ctxt!r} overlap")
+    return tuple(w for w, _ in wins)
+
+
+def _fmt_window(w: tuple[int, int]) -> str:
+    """Format a window as ``"HH:MM-HH:MM"``."""
+    return f"{w[0] // 60:02d}:{w[0] % 60:02d}-{w[1] // 60:02d}:{w[1] % 60:02d}"
+
+
+def _parse_weekdays(weekdays: Iterable[int]) -> tuple[int, ...]:
+    """Validate weekday numbers (0=Monday .. 6=Sunday)."""
+    out: set[int] = set()
+    for d in weekdays:
+        if isinstance(d, bool) or not isinstance(d, Integral) or not 0 <= int(d) <= 6:
+            raise ValueError(f"invalid weekday {d!r}; expected an int 0 (Monday) .. 6 (Sunday)")
+        out.add(int(d))
+    return tuple(sorted(out))
+
+
+def _parse_dates(values: Iterable[date | str], what: str) -> frozenset[date]:
+    """Parse dates given as ``date``/``datetime`` objects or ISO strings."""
+    items = (values,) if isinstance(values, (str, date)) else values
+    out = set()
+    for v in items:
+        if isinstance(v, datetime):
+            out.add(v.date())
+        elif isinstance(v, date):
+            out.add(v)
+        else:
+            try:
+                out.add(date.fromisoformat(str(v).strip()))
+            except ValueError as exc:
+                raise ValueError(f"invalid {what} date {v!r}; expected YYYY-MM-DD") from exc
+    return frozenset(out)
+
+
+def _to_us(dt: datetime) -> int:
+    """Exact UTC epoch microseconds of an aware datetime."""
+    if not isinstance(dt, datetime):
+        raise TypeError(f"expected an aware datetime, got {type(dt).__name__}")
+    if dt.tzinfo is None or dt.utcoffset() is None:
+        raise ValueError(f"naive datetime {dt!r}: attach a timezone (e.g. tzinfo=ZoneInfo(...))")
+    u = datetime.astimezone(dt, UTC)
+    secs = (u.toordinal() - _EPOCH_ORD) * 86_400 + u.hour * 3600 + u.minute * 60 + u.second
+    return secs * _US + u.microsecond
+
+
+def _to_us_array(values: Any) -> I64:
+    """Convert datetime64 arrays (taken as UTC) or aware datetimes to int64 us (NaT kept)."""
+    dtype = getattr(values, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "M":
+        values = np.asarray(values)
+    if isinstance(values, np.ndarray) and values.dtype.kind == "M":
+        return np.ascontiguousarray(values.astype("datetime64[us]").view(np.int64))
+    if isinstance(values, np.ndarray) and values.dtype.kind != "O":
+        raise TypeError(f"expected datetime64 or aware datetimes, got dtype {values.dtype}")
+    out = np.empty(len(values), dtype=np.int64)
+    for k, v in enumerate(values):
+        if isinstance(v, np.datetime64):
+            out[k] = v.astype("datetime64[us]").astype(np.int64)
+        elif v is None or v != v:  # None / NaT
+            out[k] = _NAT
+        else:
+            out[k] = _to_us(v)
+    return out
+
+
+def _year_of(us: int) -> int:
+    """UTC calendar year of an epoch-microsecond instant (clamped)."""
+    days = us // _DAY_US
+    days = min(
+        max(days, date(_MIN_YEAR, 1, 1).toordinal() - _EPOCH_ORD),
+        date(_MAX_YEAR, 12, 31).toordinal() - _EPOCH_ORD,
+    )
+    return date.fromordinal(days + _EPOCH_ORD).year
+
+
+@cache
+def _china_data() -> tuple[frozenset[date], frozenset[date]]:
+    """Shipped statutory holidays and make-up workdays (read once)."""
+    text = files("itsskit").joinpath("data/china_holidays.json").read_text(encoding="utf-8")
+    doc = json.loads(text)
+    hol = frozenset(date.fromisoformat(d) for d in doc["holidays"])
+    wrk = frozenset(date.fromisoformat(d) for d in doc["workdays"])
+    return hol, wrk
+
+
+# ---------------------------------------------------------------- calendar
+
+
+class BusinessCalendar:
+    """Working-time calendar in one IANA timezone.
+
+    A holiday is never a working day; a make-up ``workday`` is a working day
+    even on a weekend; otherwise ``weekdays`` (0=Monday) decides.  ``hours``
+    are local wall-clock windows ``"HH:MM-HH:MM"`` (end may be ``24:00``).
+    """
+
+    def __init__(
+        self,
+        timezone: str = "Asia/Shanghai",
+        weekdays: Iterable[int] = (0, 1, 2, 3, 4),
+        hours: Iterable[str] = _DEFAULT_HOURS,
+        holidays: Iterable[date | str] = (),
+        workdays: Iterable[date | str] = (),
+    ) -> None:
+        self._tzname = str(timezone)
+        self._tz = _zone(self._tzname)
+        self._weekdays = _parse_weekdays(weekdays)
+        self._windows = _parse_hours(hours)
+        self._holidays = _parse_dates(holidays, "holiday")
+        self._workdays = _parse_dates(workdays, "workday")
+        self._wdset = frozenset(self._weekdays)
+        self._chunks: dict[int, tuple[list[int], list[int]]] = {}
+        self._table: _Table | None = None
+        self._lock = threading.Lock()
+
+    # -------------------------------------------------------- constructors
+
+    @classmethod
+    def china(
+        cls,
+        hours: Iterable[str] = _DEFAULT_HOURS,
+        timezone: str = "Asia/Shanghai",
+        holidays: Iterable[date | str] = (),
+        workdays: Iterable[date | str] = (),
+    ) -> BusinessCalendar:
+        """Mon-Fri plus the shipped PRC statutory holidays and make-up workdays.
+
+        User ``holidays`` override shipped make-up days and user ``workdays``
+        override shipped holidays.  Years outside the shipped data follow the
+        plain weekday rule.
+        """
+        hol, wrk = _china_data()
+        uh, uw = _parse_dates(holidays, "holiday"), _parse_dates(workdays, "workday")
+        return cls(timezone, (0, 1, 2, 3, 4), hours, (hol - uw) | uh, (wrk - uh) | uw)
+
+    @classmethod
+    def always(cls, timezone: str = "Asia/Shanghai") -> BusinessCalendar:
+        """A 7x24 calendar: every instant is working time."""
+        return cls(timezone, range(7), ("00:00-24:00",))
+
+    @classmethod
+    def from_spec(cls, spec: _Spec) -> BusinessCalendar:
+        """Build from a spec such as :class:`itsskit.models.CalendarSpec`.
+
+        ``preset`` is ``china`` (shipped holidays and make-up days merged with the
+        spec's), ``weekly`` (weekday rule plus the spec's dates) or ``always``.
+        """
+        if spec.preset == "always":
+            return cls.always(spec.timezone)
+        if spec.preset == "china":
+            hol, wrk = _china_data()
+            uh, uw = _parse_dates(spec.holidays, "holiday"), _parse_dates(spec.workdays, "workday")
+            return cls(spec.timezone, spec.weekdays, spec.hours, (hol - uw) | uh, (wrk - uh) | uw)
+        if spec.preset == "weekly":
+            return cls(spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays)
+        raise ValueError(
+            f"unknown calendar preset {spec.preset!r}; expected china, weekly or always"
+        )
+
+    # ---------------------------------------------------------- properties
+
+    @property
+    def timezone(self) -> str:
+        """IANA name of the calendar's timezone."""
+        return self._tzname
+
+    @property
+    def weekdays(self) -> tuple[int, ...]:
+        """Sorted working weekdays (0=Monday)."""
+        return self._weekdays
+
+    @property
+    def hours(self) -> tuple[str, ...]:
+        """Sorted, normalised working windows ``"HH:MM-HH:MM"``."""
+        return tuple(_fmt_window(w) for w in self._windows)
+
+    @property
+    def holidays(self) -> frozenset[date]:
+        """Dates that are never working days."""
+        return self._holidays
+
+    @property
+    def workdays(self) -> frozenset[date]:
+        """Make-up dates that are working days even on a weekend."""
+        return self._workdays
+
+    def __repr__(self) -> str:
+        return (
+            f"BusinessCalendar(timezone={self._tzname!r}, weekdays={self._weekdays!r}, "
+            f"hours={self.hours!r}, holidays=<{len(self._holidays)}>, "
+            f"workdays=<{len(self._workdays)}>)"
+        )
+
+    # ------------------------------------------------------------- rules
+
+    def _works(self, d: date) -> bool:
+        """Working-day rule for a local date."""
+        if d in self._holidays:
+            return False
+        return d in self._workdays or d.weekday() in self._wdset
+
+    def is_working_day(self, day: date | datetime) -> bool:
+        """Whether ``day`` (a date, or an aware datetime seen in the calendar zone) works."""
+        if isinstance(day, datetime):
+            _to_us(day)  # rejects naive datetimes
+            day = day.astimezone(self._tz).date()
+        elif not isinstance(day, date):
+            raise TypeError(f"expected a date or aware datetime, got {type(day).__name__}")
+        return self._works(day)
+
+    # -------------------------------------------------------------- table
+
+    def _local_us(self, d: date, minute: int) -> int:
+        """UTC epoch microseconds of local wall time ``d + minute``."""
+        if minute >= 1440:
+            d, minute = d + timedelta(days=1), minute - 1440
+        local = datetime(d.year, d.month, d.day, minute // 60, minute % 60, tzinfo=self._tz)
+        off = local.utcoffset()
+        off_us = 0 if off is None else off // timedelta(microseconds=1)
+        return (d.toordinal() - _EPOCH_ORD) * _DAY_US + minute * 60 * _US - off_us
+
+    def _year_chunk(self, year: int) -> tuple[list[int], list[int]]:
+        """Raw (unsanitised) working windows of one local year."""
+        starts: list[int] = []
+        ends: list[int] = []
+        d, one = date(year, 1, 1), timedelta(days=1)
+        while d.year == year:
+            if self._works(d):
+                for a, b in self._windows:
+                    starts.append(self._local_us(d, a))
+                    ends.append(self._local_us(d, b))
+            d += one
+        return starts, ends
+
+    def _build(self, y0: int, y1: int) -> _Table:
+        """Assemble the table for local years ``y0..y1`` from cached year chunks."""
+        s_list: list[int] = []
+        e_list: list[int] = []
+        for y in range(y0, y1 + 1):
+            if y not in self._chunks:
+                self._chunks[y] = self._year_chunk(y)
+            s_list += self._chunks[y][0]
+            e_list += self._chunks[y][1]
+        starts = np.array(s_list, dtype=np.int64)
+        ends = np.array(e_list, dtype=np.int64)
+        if len(starts):  # DST gaps may produce reversed/overlapping windows: normalise
+            prev_end = np.maximum.accumulate(ends)
+            starts[1:] = np.maximum(starts[1:], prev_end[:-1])
+            ends = np.maximum(ends, starts)
+            keep = ends > starts
+            starts, ends = starts[keep], ends[keep]
+            touch = np.concatenate(([False], starts[1:] == ends[:-1]))
+            starts, ends = starts[~touch], ends[np.concatenate((~touch[1:], [True]))]
+        lens = ends - starts
+        cum_end = np.cumsum(lens, dtype=np.int64)
+        cum = cum_end - lens
+        lo = self._local_us(date(y0, 1, 1), 0)
+        hi = self._local_us(date(y1, 12, 31), 1440)
+        return _Table(y0, y1, lo, hi, starts, ends, cum, cum_end, cum - starts)
+
+    def _ensure(self, lo_us: int, hi_us: int) -> _Table:
+        """Return a table covering instants ``lo_us..hi_us`` (extending by whole years)."""
+        tab = self._table
+        if tab is not None and tab.lo <= lo_us and hi_us <= tab.hi:
+            return tab
+        ylo, yhi = _year_of(lo_us) - 1, _year_of(hi_us) + 1
+        if ylo < _MIN_YEAR or yhi > _MAX_YEAR:
+            raise ValueError(f"instants must lie within years {_MIN_YEAR + 1}..{_MAX_YEAR - 1}")
+        with self._lock:
+            tab = self._table
+            if tab is not None:
+                ylo, yhi = min(ylo, tab.y0), max(yhi, tab.y1)
+            self._table = tab = self._build(ylo, yhi)
+        return tab
+
+    def _extend_forward(self, tab: _Table, target: int) -> _Table:
+        """Grow the table by whole years towards total working time ``target``."""
+        total = int(tab.cum_end[-1]) if len(tab.cum_end) else 0
+        if not self._weekdays and not any(d.year > tab.y1 for d in self._workdays):
+            raise ValueError("target unreachable: the calendar has no further working days")
+        per_year = total // (tab.y1 - tab.y0 + 1)
+        step = -(-(target - total) // per_year) if per_year else 1
+        y1 = tab.y1 + max(1, min(step, 100))
+        if y1 > _MAX_YEAR:
+            raise ValueError(f"result would lie beyond year {_MAX_YEAR - 1}")
+        with self._lock:
+            cur = self._table or tab
+            self._table = tab = self._build(min(cur.y0, tab.y0), max(cur.y1, y1))
+        return tab
+
+    # ---------------------------------------------------------------- core
+
+    @staticmethod
+    def _cumulative(tab: _Table, t: I64) -> I64:
+        """F(t): working microseconds from the table start up to each instant ``t``."""
+        if not len(tab.starts):
+            return np.zeros_like(t)
+        i = np.searchsorted(tab.starts, t, "right")
+        i -= 1
+        np.maximum(i, 0, out=i)
+        f = np.minimum(t, tab.ends[i])
+        f += tab.base[i]
+        np.maximum(f, 0, out=f)
+        return f
+
+    @staticmethod
+    def _inverse(tab: _Table, target: I64, floor: I64) -> I64:
+        """Earliest instant >= ``floor`` where F reaches ``target`` (table must suffice)."""
+        j = np.searchsorted(tab.cum_end, target, "left")
+        out = tab.starts[j] + (target - tab.cum[j])
+        return np.maximum(out, floor)
+
+    # ----------------------------------------------------------- scalars
+
+    def business_seconds(self, start: datetime, end: datetime) -> int:
+        """Whole working seconds in ``[start, end)``; 0 if ``end <= start``."""
+        a, b = _to_us(start), _to_us(end)
+        if b <= a:
+            return 0
+        f = self._cumulative(self._ensure(a, b), np.array([a, b], dtype=np.int64))
+        return int(f[1] - f[0]) // _US
+
+    def add_business_seconds(self, start: datetime, seconds: int) -> datetime:
+        """Earliest instant ``t >= start`` with ``business_seconds(start, t) == seconds``."""
+        n = np.array([_check_seconds(seconds)], dtype=np.int64)
+        us = int(self._add_us(np.array([_to_us(start)], dtype=np.int64), n)[0])
+        return self._from_us(us)
+
+    def _from_us(self, us: int) -> datetime:
+        """Aware datetime in the calendar zone for epoch microseconds."""
+        return (_EPOCH + timedelta(microseconds=us)).astimezone(self._tz)
+
+    def working_intervals(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+        """Maximal working intervals inside ``[start, end)``, aware, in the calendar zone."""
+        a, b = _to_us(start), _to_us(end)
+        if b <= a:
+            return []
+        tab = self._ensure(a, b)
+        i = int(np.searchsorted(tab.ends, a, "right"))
+        j = int(np.searchsorted(tab.starts, b, "left"))
+        out: list[tuple[datetime, datetime]] = []
+        for s, e in zip(tab.starts[i:j].tolist(), tab.ends[i:j].tolist(), strict=True):
+            out.append((self._from_us(max(s, a)), self._from_us(min(e, b))))
+        return out
+
+    # -------------------------------------------------------- vectorised
+
+    def business_seconds_many(
+        self, starts: Sequence[datetime] | NDArray[Any], ends: Sequence[datetime] | NDArray[Any]
+    ) -> NDArray[np.int64]:
+        """Element-wise :meth:`business_seconds` (int64; 0 where either side is NaT).
+
+        Accepts sequences of aware datetimes or ``datetime64`` arrays (any
+        unit, taken as UTC).  Inputs are broadcast against each other.
+        """
+        s, e = np.broadcast_arrays(_to_us_array(starts), _to_us_array(ends))
+        valid = (s != _NAT) & (e != _NAT)
+        all_valid = bool(valid.all())
+        if not valid.any():
+            return np.zeros(s.shape, dtype=np.int64)
+        both = (s, e) if all_valid else (s[valid], e[valid])
+        tab = self._ensure(
+            min(int(both[0].min()), int(both[1].min())), max(int(both[0].max()), int(both[1].max()))
+        )
+        diff = self._cumulative(tab, e) - self._cumulative(tab, s)
+        np.maximum(diff, 0, out=diff)
+        diff //= _US
+        if not all_valid:
+            diff[~valid] = 0
+        return diff
+
+    def add_business_seconds_many(
+        self,
+        starts: Sequence[datetime] | NDArray[Any],
+        seconds: int | Sequence[int] | NDArray[Any],
+    ) -> NDArray[np.datetime64]:
+        """Element-wise :meth:`add_business_seconds`; ``datetime64[us]`` UTC (NaT stays NaT)."""
+        s, n = np.broadcast_arrays(_to_us_array(starts), _seconds_array(seconds))
+        return self._add_us(s, n).view("datetime64[us]")
+
+    def _add_us(self, s: I64, n: I64) -> I64:
+        """Vectorised inverse on epoch microseconds (NaT in, NaT out)."""
+        valid = s != _NAT
+        out = np.full(s.shape, _NAT, dtype=np.int64)
+        if valid.any():
+            sv, nv = s[valid], n[valid]
+            tab = self._ensure(int(sv.min()), int(sv.max()))
+            while True:  # F is relative to the table start: recompute after any rebuild
+                target = self._cumulative(tab, sv) + nv * _US
+                need = int(target.max())
+                if len(tab.cum_end) and int(tab.cum_end[-1]) >= need:
+                    break
+                tab = self._extend_forward(tab, need)
+            out[valid] = self._inverse(tab, target, sv)
+        return out
+
+
+def _check_seconds(seconds: Any) -> int:
+    """Validate a non-negative whole number of seconds."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (Integral, float, np.floating)):
+        raise TypeError(f"seconds must be an int, got {type(seconds).__name__}")
+    if seconds != int(seconds) or not 0 <= int(seconds) <= _MAX_SECONDS:
+        raise ValueError(f"seconds must be a whole number in 0..{_MAX_SECONDS}, got {seconds!r}")
+    return int(seconds)
+
+
+def _seconds_array(seconds: Any) -> I64:
+    """Validate an array of non-negative whole seconds."""
+    arr = np.asarray(seconds)
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.floor(arr)):
+            raise ValueError("seconds must be whole numbers")
+    elif arr.dtype.kind not in "iu":
+        raise TypeError(f"seconds must be integers, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() > _MAX_SECONDS):
+        raise ValueError(f"seconds must lie in 0..{_MAX_SECONDS}")
+    return arr.astype(np.int64)
