@@ -1,0 +1,352 @@
+"""Built-in file sources: CSV, JSON Lines and Excel (.xlsx), for every record kind.
+
+Columns are those of SPEC §9 (see ``docs/sources.md``); :mod:`itsskit.records`
+turns each row into a record. Records stream in constant memory: CSV row by
+row, JSON Lines line by line, Excel through openpyxl's read-only mode. A ticket
+status-history file (``events``) is loaded first, grouped by ticket id, so its
+memory grows with the number of events (not with the number of tickets).
+
+A bad row becomes a :class:`~itsskit.models.DataQualityFinding` naming the
+file, the row (the header is row 1, the first data row 2; JSON Lines count
+lines from 1), the column and what was expected; reading goes on. A missing
+file or header column raises :class:`~itsskit.records.SourceError`.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import IO, ClassVar
+
+import attrs
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from itsskit.contracts import RECORD_KINDS, Record, Registry, Source, SourceContext
+from itsskit.hookspecs import hookimpl
+from itsskit.models import DataQualityFinding, StatusChange
+from itsskit.records import (
+    EVENT_COLUMNS,
+    REQUIRED_COLUMNS,
+    RowError,
+    SourceError,
+    cell_text,
+    check_header,
+    event_from_row,
+    is_empty,
+    record_from_row,
+    ticket_from_row,
+    zone,
+)
+
+__all__ = [
+    "CsvOptions",
+    "CsvSource",
+    "JsonLinesOptions",
+    "JsonLinesSource",
+    "XlsxOptions",
+    "XlsxSource",
+    "open_text",
+    "resolve_existing",
+]
+
+Row = Mapping[str, object]
+Item = tuple[int, Row] | DataQualityFinding
+
+
+# ----------------------------------------------------------------------- options
+
+
+@attrs.frozen(kw_only=True)
+class CsvOptions:
+    """``[sources.NAME]`` of ``plugin = "csv"``; ``events`` only for tickets."""
+
+    path: str
+    events: str | None = None
+    timezone: str = "Asia/Shanghai"
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+    encoding: str = "utf-8-sig"
+    delimiter: str = ","
+
+
+@attrs.frozen(kw_only=True)
+class JsonLinesOptions:
+    """``[sources.NAME]`` of ``plugin = "jsonl"``; ticket history is inline (``history``)."""
+
+    path: str
+    timezone: str = "Asia/Shanghai"
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+    encoding: str = "utf-8"
+
+
+@attrs.frozen(kw_only=True)
+class XlsxOptions:
+    """``[sources.NAME]`` of ``plugin = "xlsx"``; sheets default to the first one.
+
+    ``events`` is another workbook (or the same one, with ``events_sheet``).
+    """
+
+    path: str
+    events: str | None = None
+    timezone: str = "Asia/Shanghai"
+    columns: Mapping[str, str] = attrs.field(factory=dict)
+    sheet: str | None = None
+    events_sheet: str | None = None
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def resolve_existing(context: SourceContext, plugin: str, path: str) -> Path:
+    """``path`` resolved against the config folder; a missing file raises SourceError."""
+    resolved = context.resolve(path)
+    if not resolved.is_file():
+        raise SourceError(f"{plugin} source {context.name!r}: file not found: {resolved}")
+    return resolved
+
+
+def open_text(path: Path, encoding: str) -> IO[str]:
+    """Open a text file for the csv module; a ``.gz`` file is decompressed on the fly."""
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return path.open(encoding=encoding, newline="")
+
+
+class _FileSource(Source):
+    """What the three file formats share: the read loop, events join and findings."""
+
+    kinds: ClassVar[tuple[str, ...]] = RECORD_KINDS
+
+    def __init__(
+        self, options: CsvOptions | JsonLinesOptions | XlsxOptions, context: SourceContext
+    ):
+        super().__init__(options, context)
+        self.timezone = zone(options.timezone)
+        self.columns: Mapping[str, str] = options.columns
+        if self._events_option() and context.kind != "tickets":
+            raise SourceError(
+                f"{self.name} source {context.name!r}: 'events' is only for tickets, "
+                f"not {context.kind}"
+            )
+
+    def _events_option(self) -> str | None:
+        return getattr(self.options, "events", None)
+
+    def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
+        """``(row number, row)`` of one file after its header is checked, or findings."""
+        raise NotImplementedError
+
+    def read(self) -> Iterator[Record | DataQualityFinding]:
+        kind = self.context.kind
+        events = self._events_option()
+        histories: dict[str, list[StatusChange]] | None = None
+        if events:
+            histories = defaultdict(list)
+            yield from self._load_events(events, histories)
+        used: set[str] = set()
+        for item in self._rows(self.options.path, REQUIRED_COLUMNS[kind], self._sheet()):
+            if isinstance(item, DataQualityFinding):
+                yield item
+                continue
+            number, row = item
+            try:
+                record = self._record(kind, row, histories, used)
+            except RowError as error:
+                yield self._finding(row, number, error, self.options.path)
+            else:
+                yield record
+        for orphan in sorted(set(histories or ()) - used):
+            yield DataQualityFinding(
+                record_id=orphan,
+                reason=f"status history for a ticket that is not in {self.options.path}",
+                source=str(events),
+            )
+
+    def _record(
+        self,
+        kind: str,
+        row: Row,
+        histories: Mapping[str, list[StatusChange]] | None,
+        used: set[str],
+    ) -> Record:
+        if histories is None:
+            return record_from_row(kind, row, timezone=self.timezone, columns=self.columns)
+        ticket_id = cell_text(row.get(self.columns.get("id", "id"))) or ""
+        used.add(ticket_id)
+        history = histories.get(ticket_id, ())
+        return ticket_from_row(row, timezone=self.timezone, columns=self.columns, history=history)
+
+    def _sheet(self) -> str | None:
+        return None
+
+    def _events_sheet(self) -> str | None:
+        return None
+
+    def _load_events(
+        self, events: str, histories: dict[str, list[StatusChange]]
+    ) -> Iterator[DataQualityFinding]:
+        for item in self._rows(events, EVENT_COLUMNS, self._events_sheet()):
+            if isinstance(item, DataQualityFinding):
+                yield item
+                continue
+            number, row = item
+            try:
+                ticket_id, change = event_from_row(
+                    row, timezone=self.timezone, columns=self.columns
+                )
+            except RowError as error:
+                yield self._finding(row, number, error, events, id_column="ticket_id")
+            else:
+                histories[ticket_id].append(change)
+
+    def _finding(
+        self, row: Row, number: int, error: RowError, source: str, id_column: str = "id"
+    ) -> DataQualityFinding:
+        record_id = cell_text(row.get(self.columns.get(id_column, id_column)))
+        return DataQualityFinding(record_id=record_id, reason=str(error), source=source, row=number)
+
+
+# --------------------------------------------------------------------- the sources
+
+
+class CsvSource(_FileSource):
+    """CSV with a header row (``.csv`` or ``.csv.gz``)."""
+
+    name: ClassVar[str] = "csv"
+    options_class: ClassVar[type[CsvOptions]] = CsvOptions
+    options: CsvOptions
+
+    def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
+        resolved = resolve_existing(self.context, self.name, path)
+        encoding = self.options.encoding
+        try:
+            with open_text(resolved, encoding) as stream:
+                reader = csv.reader(stream, delimiter=self.options.delimiter)
+                header = [name.strip() for name in next(reader, [])]
+                check_header(header, required, columns=self.columns, file=str(resolved))
+                for number, cells in enumerate(reader, start=2):
+                    if all(is_empty(cell) for cell in cells):
+                        continue
+                    if len(cells) > len(header):
+                        reason = f"expected {len(header)} columns, got {len(cells)}"
+                        yield DataQualityFinding(
+                            record_id=None, reason=reason, source=path, row=number
+                        )
+                        continue
+                    yield number, dict(zip(header, cells, strict=False))
+        except UnicodeDecodeError as error:
+            raise SourceError(f"{resolved}: not {encoding} text ({error.reason})") from None
+        except (csv.Error, OSError) as error:
+            raise SourceError(f"{resolved}: cannot be read as CSV ({error})") from None
+
+
+class JsonLinesSource(_FileSource):
+    """JSON Lines: one JSON object per line (``.jsonl`` or ``.jsonl.gz``); blank lines skipped."""
+
+    name: ClassVar[str] = "jsonl"
+    options_class: ClassVar[type[JsonLinesOptions]] = JsonLinesOptions
+    options: JsonLinesOptions
+
+    def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
+        resolved = resolve_existing(self.context, self.name, path)
+        encoding = self.options.encoding
+        try:
+            with open_text(resolved, encoding) as stream:
+                for number, line in enumerate(stream, start=1):
+                    if not line.strip():
+                        continue
+                    try:
+                        row = json.loads(line)
+                    except json.JSONDecodeError as error:
+                        reason = f"not valid JSON ({error.msg} at column {error.colno})"
+                        yield DataQualityFinding(
+                            record_id=None, reason=reason, source=path, row=number
+                        )
+                        continue
+                    if not isinstance(row, dict):
+                        reason = f"expected a JSON object, got {type(row).__name__}"
+                        yield DataQualityFinding(
+                            record_id=None, reason=reason, source=path, row=number
+                        )
+                        continue
+                    yield number, row
+        except UnicodeDecodeError as error:
+            raise SourceError(f"{resolved}: not {encoding} text ({error.reason})") from None
+        except OSError as error:
+            raise SourceError(f"{resolved}: cannot be read ({error})") from None
+
+
+class XlsxSource(_FileSource):
+    """Excel workbook (.xlsx), one sheet, header in its first row; read-only streaming."""
+
+    name: ClassVar[str] = "xlsx"
+    options_class: ClassVar[type[XlsxOptions]] = XlsxOptions
+    options: XlsxOptions
+
+    def _sheet(self) -> str | None:
+        return self.options.sheet
+
+    def _events_sheet(self) -> str | None:
+        return self.options.events_sheet
+
+    def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
+        resolved = resolve_existing(self.context, self.name, path)
+        try:
+            workbook = openpyxl.load_workbook(resolved, read_only=True, data_only=True)
+        except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as error:
+            raise SourceError(
+                f"{resolved}: cannot be read as an .xlsx workbook ({error})"
+            ) from None
+        try:
+            if sheet is not None and sheet not in workbook.sheetnames:
+                raise SourceError(
+                    f"{resolved}: no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}"
+                )
+            worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+            rows = worksheet.iter_rows(values_only=True)
+            header = [cell_text(cell) or "" for cell in next(rows, ())]
+            check_header(header, required, columns=self.columns, file=str(resolved))
+            for number, values in enumerate(rows, start=2):
+                if all(is_empty(value) for value in values):
+                    continue
+                yield (
+                    number,
+                    {name: value for name, value in zip(header, values, strict=False) if name},
+                )
+        finally:
+            workbook.close()
+
+
+# ------------------------------------------------------------------------ hooks
+
+_FILE_SOURCES = (CsvSource, JsonLinesSource, XlsxSource)
+
+
+def _register(registry: Registry[Source]) -> None:
+    for source in _FILE_SOURCES:
+        registry.add(source)
+
+
+@hookimpl
+def register_ticket_sources(registry: Registry[Source]) -> None:
+    _register(registry)
+
+
+@hookimpl
+def register_outage_sources(registry: Registry[Source]) -> None:
+    _register(registry)
+
+
+@hookimpl
+def register_change_sources(registry: Registry[Source]) -> None:
+    _register(registry)
+
+
+@hookimpl
+def register_survey_sources(registry: Registry[Source]) -> None:
+    _register(registry)
