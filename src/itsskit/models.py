@@ -198,6 +198,7 @@ DEFAULT_PAUSE_STATUSES = (
     "Awaiting Vendor",
     "Awaiting Evidence",
     "Awaiting Problem",
+    "Awaiting Change",
     "Pending",
     "On Hold",
 )
