@@ -1,0 +1,186 @@
+"""Built-in renderers: ``docx``, ``html``, ``markdown`` and ``json``.
+
+docx, HTML and Markdown render a template (shipped in ``itsskit/templates`` or
+the user's own) over :func:`itsskit.report.context.report_context`, always in
+Jinja's sandbox. JSON is the report itself through the one converter.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+from docxtpl import DocxTemplate, InlineImage
+from docxtpl.subdoc import Subdoc
+
+from itsskit.contracts import Registry, Renderer
+from itsskit.converter import converter
+from itsskit.hookspecs import hookimpl
+from itsskit.models import Report
+from itsskit.report.context import (
+    ReportTemplateError,
+    check_language,
+    report_context,
+    template_environment,
+)
+
+__all__ = ["DocxRenderer", "HtmlRenderer", "JsonRenderer", "MarkdownRenderer"]
+
+CHART_WIDTH = Mm(150)
+HEADER_FILL = "D9E2F3"
+ABNORMAL_RGB = RGBColor(0xC0, 0x00, 0x00)
+
+
+def shipped_template(name: str) -> Path:
+    """Path of a template shipped in ``itsskit/templates``."""
+    return Path(str(files("itsskit") / "templates" / name))
+
+
+def chosen_template(report: Report, template: Path | None, default: str) -> Path:
+    """``template`` if given, else the spec's template path, else the shipped ``default``."""
+    if template is None and report.spec.template not in ("", "default"):
+        template = Path(report.spec.template)
+    if template is None:
+        return shipped_template(default)
+    if not template.is_file():
+        raise FileNotFoundError(f"report template {template} does not exist")
+    return template
+
+
+class DocxRenderer(Renderer):
+    """Word document through docxtpl; the shipped template follows ``report.language``."""
+
+    name = "docx"
+    suffix = ".docx"
+
+    def render(self, report: Report, *, template: Path | None = None) -> bytes:
+        language = check_language(report.language)
+        path = chosen_template(report, template, f"report_{language}.docx")
+        document = DocxTemplate(str(path))
+        context = report_context(report)
+        for section, source in zip(context["sections"], report.sections, strict=True):
+            for table in section["tables"]:
+                table["grid"] = _grid(document, table)
+            for chart, png in zip(section["charts"], source.charts.values(), strict=True):
+                chart["image"] = InlineImage(document, io.BytesIO(png), width=CHART_WIDTH)
+        try:
+            document.render(context, template_environment(autoescape=True), autoescape=True)
+        except jinja2.TemplateError as exc:
+            raise ReportTemplateError(f"docx template {path}: {exc}") from exc
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
+
+class HtmlRenderer(Renderer):
+    """One self-contained, printable, phone-friendly HTML file (charts inline)."""
+
+    name = "html"
+    suffix = ".html"
+
+    def render(self, report: Report, *, template: Path | None = None) -> bytes:
+        path = chosen_template(report, template, "report.html.j2")
+        return _render_text(path, report_context(report), autoescape=True).encode("utf-8")
+
+
+class MarkdownRenderer(Renderer):
+    """Markdown with pipe tables; charts embedded as PNG data URIs."""
+
+    name = "markdown"
+    suffix = ".md"
+
+    def render(self, report: Report, *, template: Path | None = None) -> bytes:
+        path = chosen_template(report, template, "report.md.j2")
+        return _render_text(path, report_context(report), autoescape=False).encode("utf-8")
+
+
+class JsonRenderer(Renderer):
+    """The :class:`~itsskit.models.Report` as JSON (charts base64); loads back equal."""
+
+    name = "json"
+    suffix = ".json"
+
+    def render(self, report: Report, *, template: Path | None = None) -> bytes:
+        if template is not None:
+            raise ValueError(f"the json renderer takes no template (got {template})")
+        text = json.dumps(converter.unstructure(report), ensure_ascii=False, indent=2)
+        return (text + "\n").encode("utf-8")
+
+
+@hookimpl
+def register_renderers(registry: Registry[Renderer]) -> None:
+    """Register the four built-in renderers."""
+    for renderer in (DocxRenderer, HtmlRenderer, JsonRenderer, MarkdownRenderer):
+        registry.add(renderer)
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def md_cell(value: Any) -> str:
+    """Text safe inside a Markdown pipe-table cell."""
+    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
+
+
+def _render_text(path: Path, context: dict[str, Any], *, autoescape: bool) -> str:
+    env = template_environment(autoescape=autoescape)
+    env.filters["md_cell"] = md_cell
+    try:
+        return env.from_string(path.read_text(encoding="utf-8")).render(context)
+    except jinja2.TemplateError as exc:
+        raise ReportTemplateError(f"template {path}: {exc}") from exc
+
+
+def _grid(document: DocxTemplate, table: dict[str, Any]) -> Subdoc:
+    """A bordered table with a shaded header row; abnormal cells in red."""
+    subdoc = document.new_subdoc()
+    header = table["header"]
+    grid = subdoc.add_table(rows=1 + len(table["rows"]), cols=len(header))
+    _borders(grid._tbl)
+    for cell, text in zip(grid.rows[0].cells, header, strict=True):
+        run = cell.paragraphs[0].add_run(text)
+        run.bold = True
+        _shade(cell._tc, HEADER_FILL)
+    _repeat_header(grid.rows[0]._tr)
+    for row, cells in zip(grid.rows[1:], table["rows"], strict=True):
+        for cell, value in zip(row.cells, cells, strict=False):
+            run = cell.paragraphs[0].add_run(value["text"])
+            if value["abnormal"]:
+                run.bold = True
+                run.font.color.rgb = ABNORMAL_RGB
+    for row in grid.rows:
+        for cell in row.cells:
+            cell.paragraphs[0].paragraph_format.space_after = Pt(0)
+    return subdoc
+
+
+def _borders(tbl: Any) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "4")
+        line.set(qn("w:space"), "0")
+        line.set(qn("w:color"), "808080")
+        borders.append(line)
+    tbl.tblPr.append(borders)
+
+
+def _shade(tc: Any, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    tc.get_or_add_tcPr().append(shading)
+
+
+def _repeat_header(tr: Any) -> None:
+    flag = OxmlElement("w:tblHeader")
+    tr.get_or_add_trPr().append(flag)

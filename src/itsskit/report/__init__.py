@@ -1,0 +1,1 @@
+"""Service reports: building a :class:`~itsskit.models.Report`, its charts and template context."""

@@ -1,0 +1,207 @@
+"""Report charts drawn with matplotlib, returned as PNG bytes.
+
+Each function builds its own :class:`matplotlib.figure.Figure` (no pyplot, no
+global state), labels it in ``language`` ("zh-CN" or "en") with the shipped CJK
+font, and returns a PNG sized for an A4 page width (16 cm at 150 dpi).
+Ratios (attainment, availability) are fractions in [0, 1], shown as percents.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from itsskit.report.fonts import register_cjk_font
+
+__all__ = ["attainment_trend", "availability_by_service", "priority_mix", "volume_trend"]
+
+DPI = 150
+WIDTH_IN = 6.3  # 16 cm, the text width of an A4 page with 2.5 cm margins
+BLUE = "#2f6db5"
+RED = "#c0392b"
+GREY = "#7f8c8d"
+
+TEXTS: Mapping[str, Mapping[str, str]] = {
+    "zh-CN": {
+        "volume": "工单量趋势",
+        "count": "数量",
+        "attainment": "SLA 达成率趋势",
+        "actual": "实际",
+        "target": "目标",
+        "priorities": "按优先级分布",
+        "availability": "各服务可用性",
+    },
+    "en": {
+        "volume": "Ticket volume",
+        "count": "Count",
+        "attainment": "SLA attainment trend",
+        "actual": "Actual",
+        "target": "Target",
+        "priorities": "Tickets by priority",
+        "availability": "Availability by service",
+    },
+}
+
+
+def volume_trend(
+    labels: Sequence[str], values: Sequence[int], language: str = "zh-CN", *, title: str = ""
+) -> bytes:
+    """Bar chart of ticket counts per period (e.g. the last six months)."""
+    texts = _texts(language)
+    _require_same_length(labels, values)
+    fig, ax = _figure(3.2)
+    bars = ax.bar(range(len(values)), values, color=BLUE, width=0.6)
+    ax.bar_label(bars, fontfamily=register_cjk_font(), fontsize=8)
+    _category_ticks(ax, labels, "x")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(texts["count"], fontfamily=register_cjk_font())
+    return _finish(fig, ax, title or texts["volume"])
+
+
+def attainment_trend(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    target: float | None,
+    language: str = "zh-CN",
+    *,
+    title: str = "",
+) -> bytes:
+    """Line of a ratio per period with its target as a dashed line; None is a gap."""
+    texts = _texts(language)
+    _require_same_length(labels, values)
+    points = [math.nan if value is None else value for value in values]
+    fig, ax = _figure(3.2)
+    ax.plot(range(len(points)), points, color=BLUE, marker="o", label=texts["actual"])
+    known = [value for value in points if not math.isnan(value)]
+    if target is not None:
+        ax.axhline(
+            target,
+            color=RED,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"{texts['target']} {target:.1%}",
+        )
+        known.append(target)
+    _category_ticks(ax, labels, "x")
+    _percent_limits(ax, known, "y")
+    _legend(fig)
+    return _finish(fig, ax, title or texts["attainment"])
+
+
+def priority_mix(counts: Mapping[str, int], language: str = "zh-CN", *, title: str = "") -> bytes:
+    """Bar chart of ticket counts by priority, in the mapping's order."""
+    texts = _texts(language)
+    fig, ax = _figure(3.0)
+    bars = ax.bar(range(len(counts)), list(counts.values()), color=BLUE, width=0.5)
+    ax.bar_label(bars, fontfamily=register_cjk_font(), fontsize=8)
+    _category_ticks(ax, list(counts), "x")
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylabel(texts["count"], fontfamily=register_cjk_font())
+    return _finish(fig, ax, title or texts["priorities"])
+
+
+def availability_by_service(
+    names: Sequence[str],
+    values: Sequence[float],
+    target: float | None,
+    language: str = "zh-CN",
+    *,
+    title: str = "",
+) -> bytes:
+    """Horizontal bars of availability per service, red below ``target``."""
+    texts = _texts(language)
+    _require_same_length(names, values)
+    fig, ax = _figure(max(2.2, 0.9 + 0.45 * len(names)))
+    colors = [RED if target is not None and value < target else BLUE for value in values]
+    positions = range(len(values))
+    bars = ax.barh(positions, values, color=colors, height=0.5)
+    ax.bar_label(
+        bars,
+        labels=[f"{value:.2%}" for value in values],
+        fontfamily=register_cjk_font(),
+        fontsize=8,
+        padding=3,
+    )
+    known = list(values)
+    if target is not None:
+        ax.axvline(
+            target,
+            color=GREY,
+            linestyle="--",
+            linewidth=1.2,
+            label=f"{texts['target']} {target:.2%}",
+        )
+        _legend(fig)
+        known.append(target)
+    _category_ticks(ax, names, "y")
+    ax.invert_yaxis()
+    _percent_limits(ax, known, "x")
+    return _finish(fig, ax, title or texts["availability"])
+
+
+# ----------------------------------------------------------------------- helpers
+
+
+def _texts(language: str) -> Mapping[str, str]:
+    try:
+        return TEXTS[language]
+    except KeyError:
+        raise ValueError(f"unknown chart language {language!r} (known: zh-CN, en)") from None
+
+
+def _require_same_length(labels: Sequence[object], values: Sequence[object]) -> None:
+    if len(labels) != len(values):
+        raise ValueError(f"{len(labels)} labels but {len(values)} values; they must pair up")
+
+
+def _figure(height_in: float) -> tuple[Figure, Axes]:
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
+    ax = fig.add_subplot()
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelfontfamily=register_cjk_font(), labelsize=8)
+    return fig, ax
+
+
+def _category_ticks(ax: Axes, labels: Sequence[str], axis: str) -> None:
+    family = register_cjk_font()
+    if axis == "x":
+        ax.set_xticks(range(len(labels)), labels, fontfamily=family)
+    else:
+        ax.set_yticks(range(len(labels)), labels, fontfamily=family)
+
+
+def _percent_limits(ax: Axes, known: Sequence[float], axis: str) -> None:
+    """Percent ticks, from a little below the lowest value up to 100 %."""
+    low = min(known, default=0.0)
+    bottom = max(0.0, low - max(0.02, (1.0 - low) * 0.5))
+    span = 1.0 - bottom
+    decimals = 2 if span < 0.05 else 1 if span < 0.5 else 0
+    formatter = FuncFormatter(lambda v, _pos: "" if v > 1.0 + 1e-9 else f"{v:.{decimals}%}")
+    if axis == "x":
+        ax.set_xlim(bottom, 1.0 + span * 0.15)  # room for the value labels
+        ax.xaxis.set_major_formatter(formatter)
+    else:
+        ax.set_ylim(bottom, 1.0 + span * 0.05)
+        ax.yaxis.set_major_formatter(formatter)
+
+
+def _legend(fig: Figure) -> None:
+    """Legend above the plot, right-aligned, where it never hides data."""
+    fig.legend(
+        loc="outside upper right",
+        ncols=2,
+        frameon=False,
+        prop={"family": register_cjk_font(), "size": 8},
+    )
+
+
+def _finish(fig: Figure, ax: Axes, title: str) -> bytes:
+    ax.set_title(title, fontfamily=register_cjk_font(), fontsize=11)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
