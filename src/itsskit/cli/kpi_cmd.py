@@ -1,0 +1,124 @@
+"""``itsskit kpi``: the KPIs of one project, or of the company, for one period."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from itsskit.cli import UsageProblem, describe_finding, load, print_table, reported_errors
+from itsskit.collect import collect
+from itsskit.kpis import KPI_NAMES, KpiResult, company_kpis, format_value, project_kpis
+from itsskit.periods import Period
+
+__all__ = ["kpi", "result_json"]
+
+
+def result_json(result: KpiResult) -> dict[str, Any]:
+    """One KPI as JSON: value (null when not applicable), target, status, counts, unit."""
+    return {
+        "value": result.value,
+        "target": result.target,
+        "status": result.status,
+        "numerator": result.numerator,
+        "denominator": result.denominator,
+        "unit": result.unit,
+    }
+
+
+@click.command("kpi")
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--period", "period_text", required=True, help="2025-10, 2025-Q4 or 2025.")
+@click.option("--project", "project_id", default=None, help="One project (default: the company).")
+@click.option(
+    "--format", "output", type=click.Choice(["json", "table"]), default="table", show_default=True
+)
+@click.option(
+    "--at",
+    "at_text",
+    default=None,
+    help="Evaluation instant, ISO 8601 (no offset: the project's timezone). Default: now.",
+)
+def kpi(
+    config: Path, period_text: str, project_id: str | None, output: str, at_text: str | None
+) -> None:
+    """Compute the KPIs of a period from the records the config's sources name.
+
+    With --project: that project's KPIs. Without: the company's (SLA attainment
+    is the plain mean of the applicable project rates, the other KPIs pool the
+    projects) and, under "projects", each project's SLA attainment. A KPI that
+    is not applicable (empty set) has value null / "n/a".
+    """
+    settings, host = load(config)
+    if project_id is not None:
+        try:
+            settings.project(project_id)
+        except KeyError as exc:
+            raise UsageProblem(str(exc.args[0])) from None
+    bundles: dict[str, dict[str, KpiResult]] = {}
+    for pid in [project_id] if project_id else sorted(settings.projects):
+        project = settings.projects[pid]
+        period = _period(period_text, project.timezone)
+        with reported_errors():
+            records = collect(settings, pid, host)
+        for finding in records.findings:
+            click.echo(f"finding: {describe_finding(finding)}", err=True)
+        at = _instant(at_text, project.timezone)
+        bundles[pid] = project_kpis(records, project, period, at, host.calendar)
+    bundle = _ordered(bundles[project_id] if project_id else company_kpis(bundles))
+    per_project = {pid: b["sla_attainment"] for pid, b in bundles.items()}
+    if output == "json":
+        data: dict[str, Any] = {name: result_json(result) for name, result in bundle.items()}
+        if project_id is None:
+            data["projects"] = {pid: result_json(result) for pid, result in per_project.items()}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    _print(bundle, f"{project_id or 'company'} {period_text}")
+    if project_id is None:
+        _print(per_project, f"sla_attainment by project {period_text}")
+
+
+def _period(text: str, timezone: str) -> Period:
+    try:
+        return Period.parse(text, timezone)
+    except ValueError as exc:
+        raise UsageProblem(f"--period: {exc}") from None
+
+
+def _instant(text: str | None, timezone: str) -> datetime:
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(f"--at: {text!r} is not an ISO 8601 time") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=ZoneInfo(timezone))
+
+
+def _ordered(bundle: dict[str, KpiResult]) -> dict[str, KpiResult]:
+    known = [name for name in KPI_NAMES if name in bundle]
+    return {name: bundle[name] for name in [*known, *sorted(set(bundle) - set(known))]}
+
+
+def _target(result: KpiResult) -> str:
+    if result.target is None:
+        return ""
+    as_value = KpiResult(name=result.name, value=result.target, unit=result.unit)
+    return f"{result.comparison} {format_value(as_value)}"
+
+
+def _count(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _print(bundle: dict[str, KpiResult], title: str) -> None:
+    rows = [
+        (name, format_value(r), _target(r), r.status, _count(r.numerator), _count(r.denominator))
+        for name, r in bundle.items()
+    ]
+    headers = ("kpi", "value", "target", "status", "numerator", "denominator")
+    print_table(headers, rows, title=title)

@@ -1,0 +1,57 @@
+"""Report on-time rate (seeds 0602 §6 服务报告及时提交率, 001 §8 服务报告及时交付率; SPEC §4).
+
+Seed 0602 §6: 服务报告按时提交的数量 / 应提交的服务报告数量 × 100 %, ≥ 95 %, quarterly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, make_result, ratio
+from itsskit.models import ReportSubmission
+from itsskit.periods import Period
+
+__all__ = ["REPORT_ON_TIME_TARGET", "report_on_time"]
+
+#: Seed 0602 §6 and seed 001 §8: ≥ 95 %.
+REPORT_ON_TIME_TARGET = 0.95
+
+
+def report_on_time(
+    submissions: Iterable[ReportSubmission],
+    period: Period,
+    at: datetime,
+    *,
+    target: float | None = REPORT_ON_TIME_TARGET,
+    margin: float = DEFAULT_MARGIN,
+) -> KpiResult:
+    """On time / (on time + late) over the reports due in the period.
+
+    On time: submitted at or before the due time. Late: submitted after it, or
+    not submitted and due before ``at``. Not submitted and not yet due: not
+    counted. ``details`` lists the late and the pending reports.
+    """
+    on_time = 0
+    late: list[dict[str, str]] = []
+    pending: list[dict[str, str]] = []
+    for sub in submissions:
+        if not period.contains(sub.due):
+            continue
+        row = {"report": sub.report, "period": sub.period, "due": sub.due.isoformat()}
+        if sub.submitted is not None and sub.submitted <= sub.due:
+            on_time += 1
+        elif sub.submitted is not None or sub.due < at:
+            late.append(row)
+        else:
+            pending.append(row)
+    counted = on_time + len(late)
+    return make_result(
+        "report_on_time",
+        ratio(on_time, counted),
+        target=target,
+        margin=margin,
+        numerator=on_time,
+        denominator=counted,
+        details={"late": late, "pending": pending},
+    )
