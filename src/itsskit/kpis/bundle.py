@@ -205,6 +205,19 @@ def _retarget(
 ) -> KpiResult:
     """Apply target overrides and the margin rule, and recompute the status."""
     target = targets.get(result.name, result.target)
-    default = margin if result.unit == "ratio" else 0.0
+    default = _default_margin(result, target, margin)
     status = status_for(result.value, target, result.comparison, margins.get(result.name, default))
     return attrs.evolve(result, target=target, status=status)
+
+
+def _default_margin(result: KpiResult, target: float | None, margin: float) -> float:
+    """The at-risk margin of a KPI with no explicit one.
+
+    Ratios get ``margin``, but never more than half the headroom above a ``>=``
+    target, so a 99.5 % availability target is at risk below 99.75 %, not always.
+    """
+    if result.unit != "ratio":
+        return 0.0
+    if target is not None and result.comparison == ">=":
+        return min(margin, (1.0 - target) / 2)
+    return margin
