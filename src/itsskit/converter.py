@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 from datetime import date, datetime
-from typing import Any
+from typing import Any, get_args, get_origin
 
 from cattrs.preconf.json import JsonConverter
 from cattrs.preconf.json import make_converter as _make_json_converter
@@ -48,6 +48,23 @@ def _structure_bytes(value: Any, _type: type) -> bytes:
     return base64.b64decode(value, validate=True)
 
 
+def _is_homogeneous_tuple(type_: Any) -> bool:
+    args = get_args(type_)
+    return get_origin(type_) is tuple and len(args) == 2 and args[1] is Ellipsis
+
+
+def _tuple_hook_factory(type_: Any, conv: JsonConverter) -> Any:
+    """Structure ``tuple[X, ...]`` from a list; a lone string is an error, not characters."""
+    as_list = list[get_args(type_)[0]]  # type: ignore[misc]
+
+    def structure(value: Any, _type: type) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise TypeError(f"expected a list, got {type(value).__name__} {value!r}")
+        return tuple(conv.structure(list(value), as_list))
+
+    return structure
+
+
 def make_converter() -> JsonConverter:
     """Build a fresh converter (the module-level :data:`converter` is one of these)."""
     conv = _make_json_converter(forbid_extra_keys=True)
@@ -57,6 +74,9 @@ def make_converter() -> JsonConverter:
     conv.register_structure_hook(date, _structure_date)
     conv.register_unstructure_hook(bytes, lambda value: base64.b64encode(value).decode("ascii"))
     conv.register_structure_hook(bytes, _structure_bytes)
+    conv.register_structure_hook_factory(
+        _is_homogeneous_tuple, lambda type_: _tuple_hook_factory(type_, conv)
+    )
     return conv
 
 

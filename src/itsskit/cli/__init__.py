@@ -1,0 +1,166 @@
+"""The ``itsskit`` command.
+
+Exit codes: 0 ok, 1 findings or failures (data-quality findings, broken
+plugins, an unreadable source), 2 usage or configuration error.
+
+Commands are loaded lazily from :data:`COMMANDS`, so adding a command module is
+one line there, and a broken command module cannot break ``--help`` of the others.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from itsskit import __version__
+from itsskit.config import Config, ConfigError, load_config
+from itsskit.models import DataQualityFinding
+from itsskit.plugins import PluginHost
+
+__all__ = [
+    "COMMANDS",
+    "EXIT_FINDINGS",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "Failure",
+    "UsageProblem",
+    "atomic_write",
+    "describe_finding",
+    "load",
+    "main",
+    "print_table",
+    "reported_errors",
+]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+#: Command name -> "module:attribute" of its click command or group.
+COMMANDS: dict[str, str] = {
+    "plugins": "itsskit.cli.plugins_cmd:plugins",
+    "sources": "itsskit.cli.sources_cmd:sources",
+    "sla": "itsskit.cli.sla_cmd:sla",
+    "kpi": "itsskit.cli.kpi_cmd:kpi",
+    "report": "itsskit.cli.report_cmd:report",
+}
+
+
+class UsageProblem(click.ClickException):
+    """A configuration or usage error: printed as ``Error: ...``, exit code 2."""
+
+    exit_code = EXIT_USAGE
+
+
+class Failure(click.ClickException):
+    """The work could not be done (an unreadable source ...): exit code 1."""
+
+    exit_code = EXIT_FINDINGS
+
+
+class _LazyGroup(click.Group):
+    """A group whose subcommands are imported from :data:`COMMANDS` when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, _, attribute = COMMANDS[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
+        return command
+
+
+@click.group("itsskit", cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="itsskit")
+def main() -> None:
+    """itsskit: SLA measurement, KPIs and service reports under ITSS (GB/T 28827).
+
+    Exit codes: 0 ok, 1 findings or failures, 2 usage or configuration error.
+    """
+
+
+# -------------------------------------------------------------- shared helpers
+
+
+def load(config_path: str | Path) -> tuple[Config, PluginHost]:
+    """The plugin host and the checked configuration; config errors exit with code 2.
+
+    Plugins that failed to load are reported on stderr as warnings.
+    """
+    host = PluginHost.create()
+    for failure in host.failures:
+        click.echo(f"warning: plugin {failure}", err=True)
+    try:
+        return load_config(config_path, host), host
+    except ConfigError as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> None:
+    """A table on stdout: rich when stdout is a terminal, tab-separated lines otherwise."""
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*headers, title=title or None)
+        for row in rows:
+            table.add_row(*(str(cell) for cell in row))
+        Console().print(table)
+        return
+    if title:
+        click.echo(f"# {title}")
+    for row in (headers, *rows):
+        click.echo("\t".join(str(cell) for cell in row))
+
+
+@contextmanager
+def atomic_write(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """Write a UTF-8 text file through a temporary file renamed into place on success.
+
+    A failure leaves the previous file (or none) untouched, never half a file.
+    """
+    path = Path(path)
+    descriptor, temp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
+    temp = Path(temp_name)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline=newline) as handle:
+            yield handle
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """A :class:`ConfigError` becomes exit code 2, an unreadable source exit code 1."""
+    from itsskit.records import SourceError
+
+    try:
+        yield
+    except ConfigError as exc:
+        raise UsageProblem(str(exc)) from None
+    except SourceError as exc:
+        raise Failure(str(exc)) from None
+
+
+def describe_finding(finding: DataQualityFinding) -> str:
+    """``source, row N, record ID: reason`` (unknown parts left out)."""
+    where = [finding.source] if finding.source else []
+    if finding.row is not None:
+        where.append(f"row {finding.row}")
+    if finding.record_id:
+        where.append(f"record {finding.record_id}")
+    return f"{', '.join(where)}: {finding.reason}" if where else finding.reason

@@ -1,0 +1,114 @@
+"""``itsskit sla``: SLA clocks of a project's tickets."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+import click
+
+from itsskit.cli import UsageProblem, atomic_write, describe_finding, load, reported_errors
+from itsskit.clocks import Clock, evaluate
+from itsskit.collect import collect
+from itsskit.models import Metric
+
+#: The columns of ``sla evaluate --output``, in order.
+CSV_COLUMNS = (
+    "ticket_id",
+    "priority",
+    "metric",
+    "target_seconds",
+    "elapsed_seconds",
+    "status",
+    "deadline",
+)
+_METRIC_ORDER = {metric: index for index, metric in enumerate(Metric)}
+
+
+@click.group()
+def sla() -> None:
+    """SLA measurement in business time."""
+
+
+@sla.command("evaluate")
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", "project_id", required=True, help="Project id ([projects.NAME]).")
+@click.option(
+    "--at",
+    "at_text",
+    default=None,
+    help="Evaluation instant, ISO 8601 (no offset: the project's timezone). Default: now.",
+)
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="CSV file to write (written atomically).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when there are data-quality findings.")
+def evaluate_cmd(
+    config: Path, project_id: str, at_text: str | None, output: Path, strict: bool
+) -> None:
+    """Evaluate every SLA clock of a project's tickets and write them as CSV.
+
+    One row per ticket and metric: ticket_id, priority, metric, target_seconds,
+    elapsed_seconds, status (met/breached/in_progress), deadline (ISO 8601 in the
+    project's timezone, with offset; empty if none). Rows are sorted by ticket_id, then metric
+    (response, resolution, turnaround). Tickets that cannot be measured are
+    data-quality findings: listed on stderr with a count, left out of the CSV;
+    the exit code stays 0 unless --strict.
+    """
+    settings, host = load(config)
+    try:
+        project = settings.project(project_id)
+    except KeyError as exc:
+        raise UsageProblem(str(exc.args[0])) from None
+    at = _instant(at_text, project.timezone)
+    with reported_errors():
+        records = collect(settings, project.id, host)
+    evaluation = evaluate(records.tickets, project, at, calendar_for=host.calendar)
+    with atomic_write(output, newline="") as handle:
+        write_clocks(handle, evaluation.clocks, ZoneInfo(project.timezone))
+    findings = records.findings + evaluation.findings
+    for finding in findings:
+        click.echo(f"finding: {describe_finding(finding)}", err=True)
+    click.echo(
+        f"{len(evaluation.clocks)} clock(s) written to {output}; "
+        f"{len(findings)} data-quality finding(s)",
+        err=True,
+    )
+    if strict and findings:
+        click.get_current_context().exit(1)
+
+
+def write_clocks(handle: IO[str], clocks: tuple[Clock, ...], zone: ZoneInfo) -> None:
+    """The CSV of ``clocks`` (header, sorted rows; deadlines in ``zone``) to ``handle``."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for clock in sorted(clocks, key=lambda c: (c.ticket_id, _METRIC_ORDER[c.metric])):
+        writer.writerow(
+            (
+                clock.ticket_id,
+                clock.priority,
+                clock.metric.value,
+                clock.target_seconds,
+                clock.elapsed_seconds,
+                clock.status.value,
+                clock.deadline.astimezone(zone).isoformat() if clock.deadline else "",
+            )
+        )
+
+
+def _instant(text: str | None, timezone: str) -> datetime:
+    """``--at`` as an aware datetime (now when not given)."""
+    zone = ZoneInfo(timezone)
+    if text is None:
+        return datetime.now(zone)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint="--at") from None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)

@@ -1,0 +1,446 @@
+"""The TOML configuration file: calendars, SLAs, catalogue, sources, projects, reports.
+
+:func:`load_config` reads the file (see ``docs/configuration.md``) into a frozen
+:class:`Config`. Tables are structured with the one converter
+(:data:`itsskit.converter.converter`, unknown keys are errors) and cross-references
+are checked. Every problem is collected; :class:`ConfigError` lists them all,
+each naming the file, the key path (``slas.gold.targets.resolution.P2``) and
+what was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
+from cattrs.v import format_exception, transform_error
+
+from itsskit.contracts import RECORD_KINDS, Source, SourceContext
+from itsskit.converter import converter
+from itsskit.durations import parse_duration
+from itsskit.models import (
+    DEFAULT_PAUSE_STATUSES,
+    DEFAULT_RESOLVED_STATUSES,
+    SLA,
+    CalendarSpec,
+    Customer,
+    Project,
+    ReportSpec,
+    Service,
+    Targets,
+)
+
+if TYPE_CHECKING:
+    from itsskit.plugins import PluginHost
+
+__all__ = ["Config", "ConfigError", "SourceConfig", "load_config", "source_options"]
+
+T = TypeVar("T")
+TABLES = ("calendars", "slas", "services", "customers", "sources", "projects", "reports")
+HOST_KEYS = ("plugin", "kind")
+
+
+class ConfigError(Exception):
+    """A configuration problem; ``errors`` holds one ``file: key.path: expectation`` line each."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@attrs.frozen(kw_only=True)
+class SourceConfig:
+    """A ``[sources.NAME]`` table: the plugin, the record kind and the plugin's options."""
+
+    name: str
+    plugin: str
+    kind: str
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def timezone(self) -> str:
+        """The zone for naive times (the ``timezone`` option, default Asia/Shanghai)."""
+        value = self.options.get("timezone")
+        return value if isinstance(value, str) else "Asia/Shanghai"
+
+
+@attrs.frozen(kw_only=True)
+class Config:
+    """A loaded configuration file. Relative paths in it are relative to ``base_dir``."""
+
+    path: Path
+    base_dir: Path
+    calendars: Mapping[str, CalendarSpec] = attrs.field(factory=dict)
+    slas: Mapping[str, SLA] = attrs.field(factory=dict)
+    services: Mapping[str, Service] = attrs.field(factory=dict)
+    customers: Mapping[str, Customer] = attrs.field(factory=dict)
+    sources: Mapping[str, SourceConfig] = attrs.field(factory=dict)
+    projects: Mapping[str, Project] = attrs.field(factory=dict)
+    reports: Mapping[str, ReportSpec] = attrs.field(factory=dict)
+
+    def project(self, project_id: str) -> Project:
+        """The project ``project_id``; ``KeyError`` lists the known ones."""
+        try:
+            return self.projects[project_id]
+        except KeyError:
+            raise KeyError(
+                f"unknown project {project_id!r} (known: {_known(self.projects)})"
+            ) from None
+
+    def source_context(self, source_name: str) -> SourceContext:
+        """What the host tells the source ``source_name`` besides its options."""
+        source = self.sources[source_name]
+        return SourceContext(
+            name=source.name, kind=source.kind, base_dir=self.base_dir, timezone=source.timezone
+        )
+
+
+# ------------------------------------------------------------- raw TOML tables
+
+
+@attrs.frozen(kw_only=True)
+class _RawTargets:
+    response: dict[str, str] = attrs.Factory(dict)
+    resolution: dict[str, str] = attrs.Factory(dict)
+    turnaround: dict[str, str] = attrs.Factory(dict)
+
+
+@attrs.frozen(kw_only=True)
+class _RawSLA:
+    calendar: str
+    version: str = "1"
+    effective_from: date | None = None
+    effective_to: date | None = None
+    customer: str = ""
+    services: tuple[str, ...] = ()
+    targets: _RawTargets = attrs.Factory(_RawTargets)
+    pause_statuses: tuple[str, ...] = DEFAULT_PAUSE_STATUSES
+    resolved_statuses: tuple[str, ...] = DEFAULT_RESOLVED_STATUSES
+    response_pauses: bool = False
+    priority_at: str = "resolution"
+    availability: float | None = None
+    max_failures: int | None = None
+    max_failure_duration: str | None = None
+    report_period: str = "monthly"
+    report_content: tuple[str, ...] = ()
+    responsibilities: str = ""
+    risks: str = ""
+    interfaces: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class _RawProject:
+    name: str = ""
+    customer: str = ""
+    sla: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    manager: str = ""
+    engineers: tuple[str, ...] = ()
+    approver: str = ""
+    timezone: str | None = None
+
+
+# --------------------------------------------------------------------- loading
+
+
+def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
+    """Read and check the configuration file at ``path``.
+
+    With a ``host``, source plugins and calendar presets are checked too, and
+    each source's options are structured with its plugin's ``options_class``.
+    Raises :class:`ConfigError` listing every problem found.
+    """
+    path = Path(path).resolve()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: configuration file not found"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
+    loader = _Loader(path, host)
+    config = loader.load(data)
+    if loader.errors:
+        raise ConfigError(loader.errors)
+    return config
+
+
+def source_options(source: SourceConfig, cls: type[Source], config_path: Path) -> Any:
+    """Structure a source's options with its plugin's ``options_class`` (or raise ConfigError)."""
+    errors: list[str] = []
+    options = _structure(source.options, cls.options_class, f"sources.{source.name}", errors)
+    if errors:
+        raise ConfigError([f"{config_path}: {error}" for error in errors])
+    return options
+
+
+@attrs.define
+class _Loader:
+    """Turns the parsed TOML document into a :class:`Config`, collecting errors."""
+
+    path: Path
+    host: PluginHost | None
+    errors: list[str] = attrs.Factory(list)
+    declared: dict[str, list[str]] = attrs.Factory(dict)  # table -> the names it defines
+
+    def error(self, key: str, message: str) -> None:
+        self.errors.append(f"{self.path}: {key}: {message}")
+
+    def load(self, data: dict[str, Any]) -> Config:
+        for key in data:
+            if key not in TABLES:
+                self.error(key, f"unknown table (expected one of: {', '.join(TABLES)})")
+        tables = {name: self.tables(data, name) for name in TABLES}
+        self.declared = {name: sorted(table) for name, table in tables.items()}
+        calendars = self.each(tables["calendars"], "calendars", self.calendar)
+        slas = self.each(tables["slas"], "slas", lambda key, raw: self.sla(key, raw, calendars))
+        services = self.each(tables["services"], "services", self.named(Service))
+        customers = self.each(tables["customers"], "customers", self.named(Customer))
+        sources = self.each(tables["sources"], "sources", self.source)
+        reports = self.each(tables["reports"], "reports", self.report)
+        projects = self.each(
+            tables["projects"],
+            "projects",
+            lambda key, raw: self.project(key, raw, slas, reports),
+        )
+        for report_id, report in reports.items():
+            self.references(
+                (report.project,), "projects", f"reports.{report_id}.project", "project"
+            )
+        return Config(
+            path=self.path,
+            base_dir=self.path.parent,
+            calendars=calendars,
+            slas=slas,
+            services=services,
+            customers=customers,
+            sources=sources,
+            projects=projects,
+            reports=reports,
+        )
+
+    def tables(self, data: Mapping[str, Any], name: str) -> dict[str, dict[str, Any]]:
+        """The sub-tables of ``[name]``; anything that is not a table is an error."""
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            self.error(name, "expected a table of tables ([" + name + ".NAME])")
+            return {}
+        tables: dict[str, dict[str, Any]] = {}
+        for key, table in value.items():
+            if isinstance(table, dict):
+                tables[key] = table
+            else:
+                self.error(f"{name}.{key}", f"expected a table ([{name}.{key}])")
+        return tables
+
+    def each(
+        self,
+        tables: dict[str, dict[str, Any]],
+        name: str,
+        build: Callable[[str, dict[str, Any]], T | None],
+    ) -> dict[str, T]:
+        """``build(key, table)`` for every table; a None result (an error) is left out."""
+        built = {key: build(key, table) for key, table in tables.items()}
+        return {key: value for key, value in built.items() if value is not None}
+
+    def structure(self, data: Any, cls: type[T], key: str) -> T | None:
+        return _structure(data, cls, key, self.errors, prefix=f"{self.path}: ")
+
+    # ------------------------------------------------------------------- tables
+
+    def calendar(self, key: str, raw: dict[str, Any]) -> CalendarSpec | None:
+        spec = self.structure(raw, CalendarSpec, f"calendars.{key}")
+        if spec is None or self.host is None:
+            return spec
+        try:
+            self.host.calendar(spec)
+        except KeyError as exc:
+            self.error(f"calendars.{key}.preset", str(exc.args[0]))
+            return None
+        except ValueError as exc:
+            self.error(f"calendars.{key}", str(exc))
+            return None
+        return spec
+
+    def sla(
+        self, key: str, raw: dict[str, Any], calendars: Mapping[str, CalendarSpec]
+    ) -> SLA | None:
+        where = f"slas.{key}"
+        spec = self.structure(raw, _RawSLA, where)
+        if spec is None:
+            return None
+        self.references((spec.calendar,), "calendars", f"{where}.calendar", "calendar")
+        calendar = calendars.get(spec.calendar)  # None: unknown, or reported under calendars
+        targets = Targets(
+            response=self.durations(spec.targets.response, f"{where}.targets.response"),
+            resolution=self.durations(spec.targets.resolution, f"{where}.targets.resolution"),
+            turnaround=self.durations(spec.targets.turnaround, f"{where}.targets.turnaround"),
+        )
+        max_failure_seconds = None
+        if spec.max_failure_duration is not None:
+            max_failure_seconds = self.duration(
+                spec.max_failure_duration, f"{where}.max_failure_duration"
+            )
+        if calendar is None:
+            return None
+        fields = attrs.asdict(spec, recurse=False)
+        del fields["calendar"], fields["targets"], fields["max_failure_duration"]
+        try:
+            return SLA(
+                id=key,
+                calendar=calendar,
+                targets=targets,
+                max_failure_seconds=max_failure_seconds,
+                **fields,
+            )
+        except (TypeError, ValueError) as exc:
+            self.error(where, str(exc))
+            return None
+
+    def durations(self, table: Mapping[str, str], where: str) -> dict[str, int]:
+        seconds = {
+            priority: self.duration(text, f"{where}.{priority}") for priority, text in table.items()
+        }
+        return {priority: value for priority, value in seconds.items() if value is not None}
+
+    def duration(self, text: str, where: str) -> int | None:
+        try:
+            return parse_duration(text)
+        except ValueError as exc:
+            self.error(where, f"bad duration {exc}")
+            return None
+
+    def named(self, cls: type[T]) -> Callable[[str, dict[str, Any]], T | None]:
+        """A builder for catalogue tables whose key is the ``id`` and default ``name``."""
+        table_name = {Service: "services", Customer: "customers"}[cls]
+
+        def build(key: str, raw: dict[str, Any]) -> T | None:
+            return self.structure({"name": key, **raw, "id": key}, cls, f"{table_name}.{key}")
+
+        return build
+
+    def source(self, key: str, raw: dict[str, Any]) -> SourceConfig | None:
+        where = f"sources.{key}"
+        plugin, kind = raw.get("plugin"), raw.get("kind")
+        if not isinstance(plugin, str):
+            self.error(
+                f"{where}.plugin", 'required: the source plugin\'s name, e.g. plugin = "csv"'
+            )
+        if kind not in RECORD_KINDS:
+            self.error(f"{where}.kind", f"expected one of {', '.join(RECORD_KINDS)}, got {kind!r}")
+        if not isinstance(plugin, str) or not isinstance(kind, str) or kind not in RECORD_KINDS:
+            return None
+        options = {name: value for name, value in raw.items() if name not in HOST_KEYS}
+        source = SourceConfig(name=key, plugin=plugin, kind=kind, options=options)
+        if isinstance(options.get("path"), str):
+            file = self.path.parent / Path(options["path"]).expanduser()
+            if not file.exists():
+                self.error(f"{where}.path", f"file not found: {file}")
+        if self.host is not None:
+            try:
+                cls = self.host.source_class(kind, plugin)
+            except KeyError as exc:
+                self.error(f"{where}.plugin", str(exc.args[0]))
+                return None
+            self.structure(options, cls.options_class, where)
+        return source
+
+    def report(self, key: str, raw: dict[str, Any]) -> ReportSpec | None:
+        if "project" not in raw:
+            self.error(
+                f"reports.{key}.project", "required: the id of the project this report is for"
+            )
+            return None
+        return self.structure({**raw, "id": key}, ReportSpec, f"reports.{key}")
+
+    def project(
+        self,
+        key: str,
+        raw: dict[str, Any],
+        slas: Mapping[str, SLA],
+        reports: Mapping[str, ReportSpec],
+    ) -> Project | None:
+        where = f"projects.{key}"
+        if isinstance(raw.get("sla"), str):
+            raw = {**raw, "sla": [raw["sla"]]}
+        spec = self.structure(raw, _RawProject, where)
+        if spec is None:
+            return None
+        self.references(spec.sla, "slas", f"{where}.sla", "SLA")
+        self.references(spec.services, "services", f"{where}.services", "service")
+        self.references(spec.sources, "sources", f"{where}.sources", "source")
+        versions = sorted(
+            (slas[name] for name in spec.sla if name in slas),
+            key=lambda sla: sla.effective_from or date.min,
+        )
+        timezone = spec.timezone or (versions[0].calendar.timezone if versions else "Asia/Shanghai")
+        return Project(
+            id=key,
+            name=spec.name or key,
+            customer=spec.customer,
+            services=spec.services,
+            slas=tuple(versions),
+            sources=spec.sources,
+            reports=tuple(sorted(rid for rid, report in reports.items() if report.project == key)),
+            manager=spec.manager,
+            engineers=spec.engineers,
+            approver=spec.approver,
+            timezone=timezone,
+        )
+
+    def references(self, names: tuple[str, ...], table: str, where: str, what: str) -> None:
+        """Each of ``names`` must be defined in ``[table.NAME]``."""
+        known = self.declared.get(table, [])
+        for name in names:
+            if name not in known:
+                self.error(
+                    where, f"unknown {what} {name!r} (known: {', '.join(known) or 'none defined'})"
+                )
+
+
+# --------------------------------------------------------------------- helpers
+
+
+def _structure(data: Any, cls: type[T], key: str, errors: list[str], prefix: str = "") -> T | None:
+    """``converter.structure`` with every failure appended to ``errors`` as ``key.path: why``."""
+    try:
+        return converter.structure(data, cls)
+    except BaseValidationError as exc:
+        for message in transform_error(exc, path="$", format_exception=_describe):
+            description, _, path = message.rpartition(" @ ")
+            errors.append(f"{prefix}{key}{_dotted(path)}: {description}")
+    except (TypeError, ValueError, KeyError) as exc:
+        errors.append(f"{prefix}{key}: {_describe(exc, cls)}")
+    return None
+
+
+def _describe(exc: BaseException, type_: Any) -> str:
+    """cattrs' description of an error, with the unknown keys and the reason spelt out."""
+    if isinstance(exc, ForbiddenExtraKeysError):
+        allowed = (
+            ", ".join(field.name for field in attrs.fields(exc.cl)) if attrs.has(exc.cl) else ""
+        )
+        return f"unknown key(s) {', '.join(sorted(exc.extra_fields))} (allowed: {allowed})"
+    if isinstance(exc, KeyError):
+        return "required key missing"
+    description = format_exception(exc, type_)
+    if isinstance(exc, (ValueError, TypeError)) and str(exc) and str(exc) not in description:
+        description += f" ({exc})"
+    return description
+
+
+def _dotted(cattrs_path: str) -> str:
+    """``$.targets['resolution']['P2']`` -> ``.targets.resolution.P2``."""
+    path = cattrs_path.removeprefix("$")
+    path = re.sub(r"\[(['\"])(.*?)\1\]", r".\2", path)
+    return path
+
+
+def _known(names: Mapping[str, Any]) -> str:
+    return ", ".join(sorted(names)) or "none defined"

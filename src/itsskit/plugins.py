@@ -1,0 +1,319 @@
+"""The plugin host: a typed facade over pluggy.
+
+:meth:`PluginHost.create` builds a fresh :class:`pluggy.PluginManager` (no
+module-global state): the built-in modules of :data:`itsskit.builtin.BUILTIN_PLUGINS`
+first, then the ``itsskit`` entry points one at a time, then any ``extra``
+objects. Every registration hook is then called once *per plugin*, so a plugin
+that fails to load or raises in a hook is recorded in :attr:`PluginHost.failures`
+with its name and cause, and the others still work. The rest of itsskit calls
+the typed methods below, never ``pm.hook``.
+
+Set ``ITSSKIT_DISABLE_PLUGINS`` to ``1`` (or ``all``) to load no external
+plugin, or to a comma-separated list of entry-point names to skip.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+import pluggy
+
+from itsskit import __version__, hookspecs
+from itsskit.builtin import BUILTIN_PLUGINS
+from itsskit.contracts import (
+    RECORD_KINDS,
+    ArchiveStore,
+    CalendarPreset,
+    Channel,
+    Registry,
+    Renderer,
+    SectionBuilder,
+    Source,
+)
+from itsskit.models import CalendarSpec
+
+if TYPE_CHECKING:
+    from itsskit.calendar import BusinessCalendar
+
+__all__ = [
+    "DISABLE_ENV",
+    "ENTRY_POINT_GROUP",
+    "PluginFailure",
+    "PluginHost",
+    "PluginInfo",
+]
+
+ENTRY_POINT_GROUP = "itsskit"
+DISABLE_ENV = "ITSSKIT_DISABLE_PLUGINS"
+
+#: Source hook per record kind.
+SOURCE_HOOKS: dict[str, str] = {
+    "tickets": "register_ticket_sources",
+    "outages": "register_outage_sources",
+    "changes": "register_change_sources",
+    "surveys": "register_survey_sources",
+}
+#: What the registry of each hook holds (used in error messages).
+REGISTRY_WHAT: dict[str, str] = {
+    "register_ticket_sources": "ticket source",
+    "register_outage_sources": "outage source",
+    "register_change_sources": "change source",
+    "register_survey_sources": "survey source",
+    "register_renderers": "renderer",
+    "register_sections": "report section",
+    "register_channels": "distribution channel",
+    "register_stores": "archive store",
+    "register_calendars": "calendar preset",
+}
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class PluginFailure:
+    """A plugin that could not be loaded, or whose hook raised."""
+
+    name: str
+    cause: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.cause}"
+
+
+@attrs.frozen(kw_only=True)
+class PluginInfo:
+    """A registered plugin: name, version, the hooks it implements, where it came from.
+
+    ``origin`` is ``builtin``, ``entry point: <distribution>`` or ``extra``.
+    """
+
+    name: str
+    version: str
+    hooks: tuple[str, ...]
+    origin: str
+
+
+@attrs.define
+class _Loading:
+    """What :meth:`PluginHost.create` learns while registering plugins."""
+
+    pm: pluggy.PluginManager
+    failures: list[PluginFailure] = attrs.Factory(list)
+    origins: dict[str, tuple[str, str]] = attrs.Factory(dict)  # name -> (version, origin)
+
+    def register(self, plugin: object, name: str, version: str, origin: str) -> bool:
+        """Register one plugin; record a failure (and undo) instead of raising."""
+        try:
+            self.pm.register(plugin, name=name)
+            _check_known_hooks(self.pm, plugin)
+        except Exception as exc:  # noqa: BLE001 - any plugin error is recorded
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+            self.failures.append(PluginFailure(name=name, cause=_describe(exc)))
+            return False
+        self.origins[name] = (version, origin)
+        return True
+
+
+class PluginHost:
+    """Registered plugins and the registries their hooks filled. Build with :meth:`create`."""
+
+    def __init__(self, loading: _Loading) -> None:
+        self._pm = loading.pm
+        self._load_failures = tuple(loading.failures)
+        self._origins = dict(loading.origins)
+        self._calendar_cache: dict[CalendarSpec, BusinessCalendar] = {}
+        self._build_registries()
+
+    # ----------------------------------------------------------------- creation
+
+    @classmethod
+    def create(cls, *, entry_points: bool = True, extra: Iterable[object] = ()) -> PluginHost:
+        """A fresh host: built-ins, then entry points (unless disabled), then ``extra``."""
+        pm = pluggy.PluginManager("itsskit")
+        pm.add_hookspecs(hookspecs)
+        loading = _Loading(pm)
+        _register_builtins(loading)
+        if entry_points:
+            _load_entry_points(loading, _disabled_names())
+        for plugin in extra:
+            loading.register(plugin, _plugin_name(plugin), "", "extra")
+        pm.check_pending()
+        return cls(loading)
+
+    def register(self, plugin: object, name: str | None = None) -> str:
+        """Register one more plugin (tests) and rebuild the registries; returns its name."""
+        loading = _Loading(self._pm)
+        chosen = name or _plugin_name(plugin)
+        if not loading.register(plugin, chosen, "", "extra"):
+            raise ValueError(f"plugin {loading.failures[0]}")
+        self._origins.update(loading.origins)
+        self._calendar_cache.clear()
+        self._build_registries()
+        return chosen
+
+    def _build_registries(self) -> None:
+        self._hook_failures: list[PluginFailure] = []
+        self._registries: dict[str, Registry[Any]] = {
+            hook: self._fill(hook, Registry(what)) for hook, what in REGISTRY_WHAT.items()
+        }
+
+    def _fill(self, hook: str, registry: Registry[T]) -> Registry[T]:
+        """Call each plugin's implementation of ``hook`` on its own; record who raised."""
+        for impl in getattr(self._pm.hook, hook).get_hookimpls():
+            try:
+                if impl.hookwrapper or impl.wrapper:
+                    raise TypeError(f"{hook} is a registration hook; wrappers are not supported")
+                impl.function(**{arg: registry for arg in impl.argnames})
+            except Exception as exc:  # noqa: BLE001 - a plugin's error is recorded
+                cause = f"{hook}: {_describe(exc)}"
+                self._hook_failures.append(PluginFailure(name=impl.plugin_name, cause=cause))
+        return registry
+
+    # ------------------------------------------------------------ typed queries
+
+    @property
+    def failures(self) -> tuple[PluginFailure, ...]:
+        """Plugins that failed to load, then hook implementations that raised."""
+        return self._load_failures + tuple(self._hook_failures)
+
+    def sources(self, kind: str) -> Registry[Source]:
+        """Source classes for records of ``kind`` (one of :data:`RECORD_KINDS`)."""
+        if kind not in SOURCE_HOOKS:
+            raise KeyError(f"unknown record kind {kind!r} (known: {', '.join(RECORD_KINDS)})")
+        return self._registries[SOURCE_HOOKS[kind]]
+
+    def source_class(self, kind: str, name: str) -> type[Source]:
+        """The source class ``name`` for ``kind``; ``KeyError`` lists the known names."""
+        return self.sources(kind).get(name)
+
+    def renderers(self) -> Registry[Renderer]:
+        """Renderer classes by format name."""
+        return self._registries["register_renderers"]
+
+    def renderer_class(self, name: str) -> type[Renderer]:
+        """The renderer for format ``name``."""
+        return self.renderers().get(name)
+
+    def section_builders(self) -> list[SectionBuilder]:
+        """One instance of every registered section builder, sorted by (order, name)."""
+        builders = [cls() for _, cls in self._registries["register_sections"].items()]
+        return sorted(builders, key=lambda builder: (builder.order, builder.name))
+
+    def channels(self) -> Registry[Channel]:
+        """Distribution channel classes by name."""
+        return self._registries["register_channels"]
+
+    def channel_class(self, name: str) -> type[Channel]:
+        """The distribution channel ``name``."""
+        return self.channels().get(name)
+
+    def stores(self) -> Registry[ArchiveStore]:
+        """Archive store classes by name."""
+        return self._registries["register_stores"]
+
+    def store_class(self, name: str) -> type[ArchiveStore]:
+        """The archive store ``name``."""
+        return self.stores().get(name)
+
+    def calendar_presets(self) -> Registry[CalendarPreset]:
+        """Calendar presets by name (``china``, ``weekly``, ``always`` ...)."""
+        return self._registries["register_calendars"]
+
+    def calendar(self, spec: CalendarSpec) -> BusinessCalendar:
+        """The business calendar for ``spec`` (built by its preset, cached per spec)."""
+        if spec not in self._calendar_cache:
+            preset = self.calendar_presets().get(spec.preset)
+            self._calendar_cache[spec] = preset().build(spec)
+        return self._calendar_cache[spec]
+
+    def plugin_infos(self) -> list[PluginInfo]:
+        """Every registered plugin, sorted by name."""
+        infos = []
+        for name, plugin in self._pm.list_name_plugin():
+            if plugin is None:  # blocked name
+                continue
+            callers = self._pm.get_hookcallers(plugin) or []
+            version, origin = self._origins.get(name, ("", "extra"))
+            hooks = tuple(sorted(caller.name for caller in callers))
+            infos.append(PluginInfo(name=name, version=version, hooks=hooks, origin=origin))
+        return sorted(infos, key=lambda info: info.name)
+
+
+# --------------------------------------------------------------------- loading
+
+
+def _register_builtins(loading: _Loading) -> None:
+    for module_name in BUILTIN_PLUGINS:
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:  # noqa: BLE001 - a broken builtin must not stop the others
+            loading.failures.append(PluginFailure(name=module_name, cause=_describe(exc)))
+            continue
+        loading.register(module, module_name, __version__, "builtin")
+
+
+def _load_entry_points(loading: _Loading, disabled: frozenset[str] | None) -> None:
+    """Load each ``itsskit`` entry point in its own try; ``None`` disables them all."""
+    if disabled is None:
+        return
+    seen: dict[str, str] = {}
+    for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        dist_name, version = _distribution(ep)
+        if ep.name in disabled:
+            continue
+        if ep.name in seen or loading.pm.has_plugin(ep.name):
+            other = seen.get(ep.name, "a built-in plugin")
+            cause = (
+                f"entry point name {ep.name!r} of {dist_name} is already taken by {other}; "
+                f"{dist_name}'s plugin was not loaded"
+            )
+            loading.failures.append(PluginFailure(name=ep.name, cause=cause))
+            continue
+        seen[ep.name] = dist_name
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # noqa: BLE001 - one broken plugin must not stop the others
+            cause = f"cannot load {ep.value} ({dist_name}): {_describe(exc)}"
+            loading.failures.append(PluginFailure(name=ep.name, cause=cause))
+            continue
+        loading.register(plugin, ep.name, version, f"entry point: {dist_name}")
+
+
+def _disabled_names() -> frozenset[str] | None:
+    """Entry-point names to skip, from :data:`DISABLE_ENV`; ``None`` = skip all."""
+    value = os.environ.get(DISABLE_ENV, "").strip()
+    if value.lower() in {"1", "all", "true", "yes"}:
+        return None
+    return frozenset(name.strip() for name in value.split(",") if name.strip())
+
+
+def _distribution(ep: importlib.metadata.EntryPoint) -> tuple[str, str]:
+    dist = ep.dist
+    if dist is None:
+        return "an unknown distribution", ""
+    return dist.metadata["Name"] or "an unknown distribution", dist.version or ""
+
+
+def _check_known_hooks(pm: pluggy.PluginManager, plugin: object) -> None:
+    """Like ``pm.check_pending()``, for one plugin: a misspelt hook name is an error."""
+    for caller in pm.get_hookcallers(plugin) or []:
+        if caller.has_spec():
+            continue
+        for impl in caller.get_hookimpls():
+            if impl.plugin is plugin and not impl.optionalhook:
+                raise pluggy.PluginValidationError(plugin, f"unknown hook {caller.name!r}")
+
+
+def _plugin_name(plugin: object) -> str:
+    name = getattr(plugin, "name", None) or getattr(plugin, "__name__", None)
+    return name if isinstance(name, str) else type(plugin).__name__
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
