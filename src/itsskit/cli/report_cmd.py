@@ -1,0 +1,138 @@
+"""``itsskit report``: build and render service reports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from itsskit.cli import Failure, UsageProblem, load, reported_errors
+from itsskit.models import ReportSpec
+from itsskit.periods import Period
+from itsskit.report.builder import build_report
+from itsskit.report.notes import NotesError
+from itsskit.report.output import parse_formats, render
+
+
+@click.group()
+def report() -> None:
+    """Service reports (SPEC §5): build them from a configuration file."""
+
+
+@report.command()
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", "project_id", help="Build every report row of this project.")
+@click.option(
+    "--report",
+    "report_ids",
+    multiple=True,
+    help="Report id (repeatable); default: all of --project.",
+)
+@click.option("--period", required=True, help="Period: 2025-10, 2025-Q4 or 2025.")
+@click.option(
+    "--format",
+    "formats",
+    default="docx,html",
+    show_default=True,
+    help="Comma-separated: docx,html,markdown,json.",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+)
+@click.option(
+    "--at",
+    "at_text",
+    help="Evaluate the data as of this ISO 8601 time (default: now; capped at the period end).",
+)
+@click.option(
+    "--language", type=click.Choice(["zh-CN", "en"]), help="Override the report rows' language."
+)
+@click.option(
+    "--template",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Your own template file.",
+)
+def build(
+    config: Path,
+    project_id: str | None,
+    report_ids: tuple[str, ...],
+    period: str,
+    formats: str,
+    out_dir: Path,
+    at_text: str | None,
+    language: str | None,
+    template: Path | None,
+) -> None:
+    """Build the reports of CONFIG for PERIOD and write one file per format into OUT.
+
+    Files are named <report-id>_<period>.<suffix>. Exit 2 on a usage or
+    configuration error, 1 when a report cannot be built.
+    """
+    settings, host = load(config)
+    chosen = _chosen_reports(settings.reports, project_id, report_ids)
+    at = _parse_at(at_text)
+    try:
+        names = parse_formats(formats)
+        for name in names:
+            host.renderer_class(name)
+    except (KeyError, ValueError) as exc:
+        raise UsageProblem(str(exc.args[0])) from None
+    for report_id in chosen:
+        spec = settings.reports[report_id]
+        timezone = settings.projects[spec.project].timezone
+        try:
+            parsed = Period.parse(period, timezone)
+        except ValueError as exc:
+            raise UsageProblem(str(exc)) from None
+        with reported_errors():
+            try:
+                built = build_report(
+                    settings, report_id, parsed, host=host, at=at, language=language
+                )
+            except NotesError as exc:
+                raise UsageProblem(str(exc)) from None
+            except Exception as exc:  # noqa: BLE001 - one clear line per failed report
+                raise Failure(f"report {report_id}: {type(exc).__name__}: {exc}") from exc
+            written = render(built, names, out_dir, host=host, template=template)
+        for name, path in written.items():
+            click.echo(f"{report_id}\t{name}\t{path}")
+
+
+def _chosen_reports(
+    known: Mapping[str, ReportSpec], project_id: str | None, report_ids: tuple[str, ...]
+) -> list[str]:
+    if report_ids:
+        unknown = [rid for rid in report_ids if rid not in known]
+        if unknown:
+            raise UsageProblem(
+                f"unknown report {', '.join(unknown)} (known: {', '.join(sorted(known)) or 'none'})"
+            )
+        if project_id and any(known[rid].project != project_id for rid in report_ids):
+            raise UsageProblem(f"--report names a report of another project than {project_id!r}")
+        return list(report_ids)
+    if not project_id:
+        raise UsageProblem("give --project NAME (all its reports) or --report ID")
+    chosen = sorted(rid for rid, spec in known.items() if spec.project == project_id)
+    if not chosen:
+        raise UsageProblem(f"project {project_id!r} has no [reports.*] row in the configuration")
+    return chosen
+
+
+def _parse_at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(
+            f"--at {text!r}: expected an ISO 8601 time like 2025-11-03T09:00+08:00"
+        ) from None
+    if at.tzinfo is None:
+        raise UsageProblem(f"--at {text!r}: give a UTC offset, e.g. 2025-11-03T09:00+08:00")
+    return at

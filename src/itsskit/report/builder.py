@@ -1,0 +1,297 @@
+"""Build a service report: collect records, compute figures, assemble sections (SPEC §5).
+
+:func:`build_report` turns a report specification (a ``[reports.ID]`` row of
+the configuration) and a period into a :class:`~itsskit.models.Report`:
+
+1. collect the project's records through its data-source plugins;
+2. evaluate the SLA clocks and compute the KPI bundle at the evaluation instant
+   ``min(at, period.end)`` (``at`` defaults to now: a report of a finished
+   period is "as of its end", one of the running period "as of now"), and the
+   same bundle for each of the last 12 periods (the trends);
+3. read the service manager's notes (``notes_dir/<period>.toml``);
+4. run the built-in sections of :mod:`itsskit.report.sections` and the
+   plugins' section builders in ``order`` (a builder that raises becomes a
+   visible note in the report, the build goes on), then the data-quality appendix.
+
+Section builders get a :class:`ReportContext`: everything computed for the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from itsskit.calendar import BusinessCalendar
+from itsskit.clocks import Clock, evaluate
+from itsskit.collect import collect
+from itsskit.config import Config
+from itsskit.contracts import SectionBuilder
+from itsskit.converter import converter
+from itsskit.kpis import KpiResult, period_sla, project_kpis
+from itsskit.models import (
+    SLA,
+    CalendarSpec,
+    DataQualityFinding,
+    Project,
+    RecordSet,
+    Report,
+    ReportSpec,
+    Section,
+    Service,
+    Ticket,
+)
+from itsskit.periods import Period
+from itsskit.plugins import PluginHost
+from itsskit.report.notes import Notes, load_notes
+from itsskit.report.texts import Texts
+
+__all__ = ["HISTORY_PERIODS", "ReportContext", "build_report", "make_context", "ticket_window"]
+
+#: How many periods (the current one included) the trend section looks back.
+HISTORY_PERIODS = 12
+
+
+@attrs.frozen(kw_only=True)
+class ReportContext:
+    """Everything computed for one report; what section builders (and plugins) read.
+
+    ``at`` is the evaluation instant ``min(at, period.end)``. ``clocks`` are the
+    SLA clocks (evaluated at ``at``) of the tickets that matter for the period:
+    opened before its end and not finally resolved before its start.
+    ``kpis`` is the KPI bundle of the period; ``history`` the bundles of the
+    last :data:`HISTORY_PERIODS` periods, oldest first, ending with this one.
+    ``findings`` are the data-quality findings of the sources and of the clocks.
+    """
+
+    config: Config
+    host: PluginHost
+    project: Project
+    spec: ReportSpec
+    period: Period
+    at: datetime
+    generated: datetime
+    language: str
+    texts: Texts
+    records: RecordSet
+    clocks: tuple[Clock, ...]
+    findings: tuple[DataQualityFinding, ...]
+    kpis: Mapping[str, KpiResult]
+    history: tuple[tuple[Period, Mapping[str, KpiResult]], ...]
+    notes: Notes
+    sla: SLA | None
+
+    @property
+    def timezone(self) -> Any:
+        """The period's time zone (for showing local times)."""
+        return self.period.start.tzinfo
+
+    def service_name(self, service_id: str | None) -> str:
+        """The catalogue name of a service (its id when not in the catalogue)."""
+        if not service_id:
+            return self.texts("work.unknown")
+        service = self.config.services.get(service_id)
+        return service.name if service else service_id
+
+    def services(self) -> list[Service]:
+        """The project's services, from the catalogue (ids not in it get a bare entry)."""
+        return [
+            self.config.services.get(sid) or Service(id=sid, name=sid)
+            for sid in self.project.services
+        ]
+
+    def calendar(self, spec: CalendarSpec | None = None) -> BusinessCalendar:
+        """The calendar of ``spec`` (default: the period's SLA), cached by the plugin host."""
+        if spec is None:
+            spec = self.sla.calendar if self.sla else CalendarSpec()
+        return self.host.calendar(spec)
+
+    def opened(self) -> list[Ticket]:
+        """Tickets opened in the period."""
+        return [
+            t
+            for t in self.records.tickets
+            if t.opened is not None and self.period.contains(t.opened)
+        ]
+
+    def resolved(self) -> list[Ticket]:
+        """Tickets finally resolved in the period."""
+        return [
+            t
+            for t in self.records.tickets
+            if t.resolved is not None and self.period.contains(t.resolved)
+        ]
+
+    def closed(self) -> list[Ticket]:
+        """Tickets closed in the period."""
+        return [
+            t
+            for t in self.records.tickets
+            if t.closed is not None and self.period.contains(t.closed)
+        ]
+
+    def backlog(self) -> list[Ticket]:
+        """Tickets opened before the period's end (and ``at``) and not resolved by then."""
+        end = self.at
+        return [
+            t
+            for t in self.records.tickets
+            if t.opened is not None and t.opened < end and (t.resolved is None or t.resolved >= end)
+        ]
+
+    def stopped_clocks(self) -> list[Clock]:
+        """Clocks that stopped in the period (the ones in the attainment rates)."""
+        return [c for c in self.clocks if c.stopped is not None and self.period.contains(c.stopped)]
+
+
+def build_report(
+    config: Config,
+    report_id: str,
+    period: Period | str,
+    *,
+    host: PluginHost | None = None,
+    at: datetime | None = None,
+    language: str | None = None,
+) -> Report:
+    """Build report ``report_id`` of ``config`` for ``period`` (``"2025-10"``, ``"2025-Q4"`` ...).
+
+    ``at`` (aware) is when the data are evaluated, default now; clocks and
+    KPIs are taken at ``min(at, period.end)``. ``language`` overrides the
+    report specification's (``zh-CN`` or ``en``).
+    """
+    from itsskit.report.sections import BUILTIN_SECTIONS, data_quality_section
+
+    host = host or PluginHost.create()
+    context = make_context(config, report_id, period, host=host, at=at, language=language)
+    builders: list[tuple[int, str, Callable[[ReportContext], Section | None]]] = [
+        (order, function.__name__, function) for order, function in BUILTIN_SECTIONS
+    ]
+    builders += [
+        (builder.order, builder.name, _guarded(builder)) for builder in host.section_builders()
+    ]
+    builders.sort(key=lambda item: item[0])  # stable: built-ins first at equal order
+    sections = [section for _, _, build in builders if (section := build(context)) is not None]
+    sections.append(data_quality_section(context))
+    return Report(
+        id=context.spec.id,
+        project=context.project.id,
+        spec=context.spec,
+        period_label=context.period.label,
+        period_start=context.period.start,
+        period_end=context.period.end,
+        generated=context.generated,
+        language=context.language,
+        sections=tuple(sections),
+        figures=figures(context, sections),
+    )
+
+
+def make_context(
+    config: Config,
+    report_id: str,
+    period: Period | str,
+    *,
+    host: PluginHost,
+    at: datetime | None = None,
+    language: str | None = None,
+) -> ReportContext:
+    """Collect and compute everything a report of ``report_id`` for ``period`` needs."""
+    spec = _report_spec(config, report_id)
+    project = config.project(spec.project)
+    if isinstance(period, str):
+        period = Period.parse(period, project.timezone)
+    generated = datetime.now(UTC).astimezone(period.start.tzinfo)
+    if at is not None and (at.tzinfo is None or at.utcoffset() is None):
+        raise ValueError(f"at must be timezone-aware, got naive {at.isoformat()}")
+    instant = min(at or generated, period.end)
+    records = collect(config, project.id, host)
+    relevant = [t for t in records.tickets if ticket_window(t, period)]
+    evaluation = evaluate(relevant, project, instant, host.calendar)
+    history = tuple(
+        (past, _period_kpis(records, project, past, instant, host))
+        for past in period.last(HISTORY_PERIODS)[:-1]
+    ) + ((period, project_kpis(records, project, period, instant, host.calendar)),)
+    notes_dir = config.base_dir / spec.notes_dir if spec.notes_dir else None
+    chosen = language or spec.language
+    return ReportContext(
+        config=config,
+        host=host,
+        project=project,
+        spec=spec,
+        period=period,
+        at=instant,
+        generated=generated,
+        language=chosen,
+        texts=Texts(chosen),
+        records=records,
+        clocks=evaluation.clocks,
+        findings=records.findings + evaluation.findings,
+        kpis=history[-1][1],
+        history=history,
+        notes=load_notes(Path(notes_dir) if notes_dir else None, period.label),
+        sla=period_sla(project, period),
+    )
+
+
+def ticket_window(ticket: Ticket, period: Period) -> bool:
+    """True when a ticket can have a clock stopping in, or running at the end of, ``period``."""
+    if ticket.opened is None:
+        return True  # becomes a data-quality finding
+    if ticket.opened >= period.end:
+        return False
+    stops = [when for when in (ticket.resolved, ticket.first_response) if when is not None]
+    return ticket.resolved is None or any(when >= period.start for when in stops)
+
+
+def _period_kpis(
+    records: RecordSet, project: Project, period: Period, at: datetime, host: PluginHost
+) -> dict[str, KpiResult]:
+    """The KPI bundle of an earlier period, from only the tickets that matter for it (fast)."""
+    tickets = tuple(t for t in records.tickets if ticket_window(t, period))
+    return project_kpis(
+        attrs.evolve(records, tickets=tickets), project, period, min(at, period.end), host.calendar
+    )
+
+
+def figures(context: ReportContext, sections: list[Section]) -> dict[str, Any]:
+    """``report.figures``: basic information and the KPI bundle, JSON-ready, for templates."""
+    from itsskit.report.sections import basic_info, section_figures
+
+    return {
+        "basic": basic_info(context),
+        "kpis": {name: converter.unstructure(result) for name, result in context.kpis.items()},
+        **section_figures(context),
+        "sections": [section.key for section in sections],
+    }
+
+
+def _report_spec(config: Config, report_id: str) -> ReportSpec:
+    try:
+        return config.reports[report_id]
+    except KeyError:
+        known = ", ".join(sorted(config.reports)) or "none defined"
+        raise KeyError(f"{config.path}: unknown report {report_id!r} (known: {known})") from None
+
+
+def _guarded(builder: SectionBuilder) -> Callable[[ReportContext], Section | None]:
+    """``builder.build``; an exception becomes a section saying the plugin failed."""
+
+    def build(context: ReportContext) -> Section | None:
+        try:
+            return builder.build(context)
+        except Exception as exc:  # noqa: BLE001 - one plugin must not stop the report
+            texts = context.texts
+            message = texts(
+                "plugin.failed", name=builder.name, error=f"{type(exc).__name__}: {exc}"
+            )
+            return Section(
+                key=f"plugin-error-{builder.name}",
+                title=texts("title.plugin_error"),
+                paragraphs=(message,),
+            )
+
+    build.__name__ = builder.name
+    return build
