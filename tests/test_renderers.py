@@ -164,7 +164,7 @@ def test_register_renderers_adds_four_names() -> None:
 def test_docx_carries_every_heading_and_cell(language: str) -> None:
     report = sample_report(language)
     headings, cells, italics = docx_texts(DocxRenderer().render(report))
-    assert headings[1:] == [f"{n}. {s.title}" for n, s in enumerate(report.sections, 1)]
+    assert headings == [section.title for section in report.sections]
     for section in report.sections:
         for table in section.tables:
             for row in table:
@@ -181,10 +181,10 @@ def test_docx_cover_contents_and_footer_page_field() -> None:
     report = sample_report()
     doc = Document(io.BytesIO(DocxRenderer().render(report)))
     body = [p.text for p in doc.paragraphs]
-    assert body[body.index("目录") + 2 : body.index("目录") + 5] == [
-        "1. 服务级别达成情况",
-        "2. 工作量",
-        "3. 满意度分析",
+    assert body[body.index("目录") + 1 : body.index("目录") + 4] == [
+        "服务级别达成情况",
+        "工作量",
+        "满意度分析",
     ]
     cover = {row.cells[0].text: row.cells[1].text for row in doc.tables[0].rows}
     assert cover["客户"] == "滇池物流有限公司"
@@ -244,7 +244,7 @@ def test_markdown_carries_every_text_with_pipes_escaped() -> None:
     assert "邮件服务 \\| 两次中断" in md
     assert "| 系统可用性 | ≥ 99.50% | 99.21% | **异常** | 邮件服务 \\| 两次中断 |" in md
     assert md.count("](data:image/png;base64,") == 2
-    assert "## 3. 满意度分析" in md and "*本期无满意度调查数据。*" in md
+    assert "## 满意度分析" in md and "*本期无满意度调查数据。*" in md
 
 
 def test_markdown_table_rows_have_header_width() -> None:
@@ -403,3 +403,12 @@ def test_generated_time_is_shown_in_its_own_timezone() -> None:
     context = report_context(converter.structure(utc, Report))
     assert context["report"]["generated_date"] == "2025-11-03"
     assert shutil.which("true") is not None
+
+
+def test_docx_column_widths_follow_content_and_fill_the_text_width() -> None:
+    from itsskit.builtin.renderers import TEXT_WIDTH_MM, column_widths_mm
+
+    widths = column_widths_mm(["工单", "优先级", "说明"], [["DC-INC-202510-0022", "P1", "x" * 80]])
+    assert sum(widths) == pytest.approx(TEXT_WIDTH_MM)
+    # needs: 18 chars, 6 (three CJK), capped 40 -> shares 18:6:40 of 160 mm
+    assert widths == pytest.approx([160 * 18 / 64, 160 * 6 / 64, 160 * 40 / 64])

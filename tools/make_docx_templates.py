@@ -45,7 +45,6 @@ def build(language: str) -> DocumentObject:
     _footer(doc, language)
     _cover(doc)
     _contents(doc)
-    _basic_info(doc)
     _sections(doc)
     return doc
 
@@ -171,21 +170,15 @@ def _contents(doc: DocumentObject) -> None:
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.runs[0].font.size = Pt(16)
     title.runs[0].bold = True
-    doc.add_paragraph("{{ labels.basic_info }}")
     doc.add_paragraph("{%p for section in sections %}")
-    doc.add_paragraph("{{ section.number }}. {{ section.title }}")
+    doc.add_paragraph("{{ section.title }}")
     doc.add_paragraph("{%p endfor %}")
     _page_break(doc)
 
 
-def _basic_info(doc: DocumentObject) -> None:
-    doc.add_paragraph("{{ labels.basic_info }}", style="Heading 1")
-    _label_value_table(doc, "info")
-
-
 def _sections(doc: DocumentObject) -> None:
     doc.add_paragraph("{%p for section in sections %}")
-    doc.add_paragraph("{{ section.number }}. {{ section.title }}", style="Heading 1")
+    doc.add_paragraph("{{ section.title }}", style="Heading 1")
     doc.add_paragraph("{%p if section.empty %}")
     doc.add_paragraph().add_run("{{ section.missing }}").italic = True
     doc.add_paragraph("{%p endif %}")
@@ -198,7 +191,6 @@ def _sections(doc: DocumentObject) -> None:
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p for chart in section.charts %}")
     doc.add_paragraph("{{ chart.image }}").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.add_paragraph("{{ chart.name }}", style="Caption")
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p endfor %}")
 

@@ -34,6 +34,7 @@ from itsskit.report.context import (
 __all__ = ["DocxRenderer", "HtmlRenderer", "JsonRenderer", "MarkdownRenderer"]
 
 CHART_WIDTH = Mm(150)
+TEXT_WIDTH_MM = 160  # A4 less the template's 2.5 cm margins
 HEADER_FILL = "D9E2F3"
 ABNORMAL_RGB = RGBColor(0xC0, 0x00, 0x00)
 
@@ -155,10 +156,32 @@ def _grid(document: DocxTemplate, table: dict[str, Any]) -> Subdoc:
             if value["abnormal"]:
                 run.bold = True
                 run.font.color.rgb = ABNORMAL_RGB
+    grid.autofit = False
+    widths = column_widths_mm(header, [[cell["text"] for cell in row] for row in table["rows"]])
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = Mm(width)
     for row in grid.rows:
-        for cell in row.cells:
+        for cell, width in zip(row.cells, widths, strict=True):
             cell.paragraphs[0].paragraph_format.space_after = Pt(0)
+            cell.width = Mm(width)
     return subdoc
+
+
+def column_widths_mm(header: list[str], rows: list[list[str]]) -> list[float]:
+    """Column widths sharing the text width by content length (CJK counts double).
+
+    Each column gets room for its longest cell up to a cap, so ids and numbers
+    do not wrap while long text columns take what is left.
+    """
+    def length(text: str) -> int:
+        return sum(2 if ord(char) > 0x2E7F else 1 for char in str(text))
+
+    needs = [
+        min(max([length(header[col])] + [length(row[col]) for row in rows if col < len(row)]), 40)
+        for col in range(len(header))
+    ]
+    total = sum(max(need, 6) for need in needs)
+    return [TEXT_WIDTH_MM * max(need, 6) / total for need in needs]
 
 
 def _borders(tbl: Any) -> None:
