@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import attrs
 import pytest
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from itsskit import models
 from itsskit.converter import converter
 
-ZONES = st.sampled_from([timezone.utc, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))])
+ZONES = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))])
 aware_datetimes = st.builds(
     lambda naive, tz: naive.replace(tzinfo=tz),
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
@@ -131,7 +131,7 @@ def test_unknown_key_is_an_error() -> None:
 
 def test_score_and_targets_are_validated() -> None:
     with pytest.raises(ValueError, match="score must be 1..5"):
-        models.SurveyResponse(id="s", answered=datetime(2025, 1, 1, tzinfo=timezone.utc), score=6)
+        models.SurveyResponse(id="s", answered=datetime(2025, 1, 1, tzinfo=UTC), score=6)
     with pytest.raises(ValueError, match="response.P1 must be > 0"):
         models.Targets(response={"P1": 0})
 

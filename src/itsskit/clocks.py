@@ -663,7 +663,7 @@ def _clock_plan(
     if priority in targets.response:
         stop = ticket.first_response if ticket.first_response is not None else ticket.resolved
         plan.append((Metric.RESPONSE, targets.response[priority], stop))
-    if ticket.kind is TicketKind.REQUEST and priority in targets.turnaround:
+    if ticket.kind == TicketKind.REQUEST and priority in targets.turnaround:
         plan.append((Metric.TURNAROUND, targets.turnaround[priority], ticket.resolved))
     elif priority in targets.resolution:
         plan.append((Metric.RESOLUTION, targets.resolution[priority], ticket.resolved))

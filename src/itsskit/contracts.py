@@ -71,7 +71,9 @@ class Registry(Generic[T]):
             raise ValueError(f"{_qualname(cls)} has no 'name'; every {self.what} needs one")
         if name in self._classes and self._classes[name] is not cls:
             other = _qualname(self._classes[name])
-            raise ValueError(f"{self.what} {name!r} is claimed by both {other} and {_qualname(cls)}")
+            raise ValueError(
+                f"{self.what} {name!r} is claimed by both {other} and {_qualname(cls)}"
+            )
         self._classes[name] = cls
 
     def get(self, name: str) -> type[T]:

@@ -55,7 +55,7 @@ def _is_homogeneous_tuple(type_: Any) -> bool:
 
 def _tuple_hook_factory(type_: Any, conv: JsonConverter) -> Any:
     """Structure ``tuple[X, ...]`` from a list; a lone string is an error, not characters."""
-    as_list = list[get_args(type_)[0]]  # type: ignore[misc]
+    as_list: Any = list[get_args(type_)[0]]  # type: ignore[misc]
 
     def structure(value: Any, _type: type) -> tuple[Any, ...]:
         if not isinstance(value, (list, tuple)):

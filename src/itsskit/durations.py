@@ -36,5 +36,7 @@ def format_duration(seconds: int) -> str:
     sign = "-" if seconds < 0 else ""
     hours, rest = divmod(abs(seconds), 3600)
     minutes, secs = divmod(rest, 60)
-    parts = [f"{value}{unit}" for value, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if value]
+    parts = [
+        f"{value}{unit}" for value, unit in ((hours, "h"), (minutes, "m"), (secs, "s")) if value
+    ]
     return sign + "".join(parts)

@@ -58,13 +58,17 @@ class Period:
     def month(cls, year: int, month: int, timezone: str = "Asia/Shanghai") -> Period:
         """The calendar month ``year-month``."""
         start = pendulum.datetime(year, month, 1, tz=timezone)
-        return cls(start=start, end=start.add(months=1), kind="month", label=f"{year:04d}-{month:02d}")
+        return cls(
+            start=start, end=start.add(months=1), kind="month", label=f"{year:04d}-{month:02d}"
+        )
 
     @classmethod
     def quarter(cls, year: int, quarter: int, timezone: str = "Asia/Shanghai") -> Period:
         """Quarter ``quarter`` (1-4) of ``year``."""
         start = pendulum.datetime(year, 3 * quarter - 2, 1, tz=timezone)
-        return cls(start=start, end=start.add(months=3), kind="quarter", label=f"{year:04d}-Q{quarter}")
+        return cls(
+            start=start, end=start.add(months=3), kind="quarter", label=f"{year:04d}-Q{quarter}"
+        )
 
     @classmethod
     def year(cls, year: int, timezone: str = "Asia/Shanghai") -> Period:
@@ -75,12 +79,19 @@ class Period:
     @classmethod
     def between(cls, start: datetime, end: datetime, label: str = "") -> Period:
         """Explicit bounds ``[start, end)``."""
-        return cls(start=start, end=end, kind="custom", label=label or f"{start.isoformat()}/{end.isoformat()}")
+        return cls(
+            start=start,
+            end=end,
+            kind="custom",
+            label=label or f"{start.isoformat()}/{end.isoformat()}",
+        )
 
     @property
     def timezone(self) -> str:
         """The IANA name of the period's zone."""
-        return str(getattr(self.start.tzinfo, "name", None) or getattr(self.start.tzinfo, "key", "UTC"))
+        return str(
+            getattr(self.start.tzinfo, "name", None) or getattr(self.start.tzinfo, "key", "UTC")
+        )
 
     def contains(self, instant: datetime) -> bool:
         """True when ``start <= instant < end``."""

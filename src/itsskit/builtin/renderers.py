@@ -173,6 +173,7 @@ def column_widths_mm(header: list[str], rows: list[list[str]]) -> list[float]:
     Each column gets room for its longest cell up to a cap, so ids and numbers
     do not wrap while long text columns take what is left.
     """
+
     def length(text: str) -> int:
         return sum(2 if ord(char) > 0x2E7F else 1 for char in str(text))
 

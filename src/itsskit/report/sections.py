@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from itsskit.clocks import Clock
 from itsskit.kpis import KpiResult, change, slope
@@ -104,6 +104,8 @@ AUTO_SUGGESTIONS: Mapping[str, Mapping[str, str]] = {
         "callback_coverage": "Call back every resolved incident within 7 days and record the result.",
     },
 }
+
+R = TypeVar("R")
 
 
 # ----------------------------------------------------------------- formatting
@@ -818,11 +820,11 @@ def major_section(context: ReportContext) -> Section:
             texts("mj.count", count=len(majors), share=_share(len(majors), incidents, texts))
         )
         resolution = {c.ticket_id: c for c in context.clocks if c.metric is not Metric.RESPONSE}
-        header = tuple(
+        header: tuple[str, ...] = tuple(
             texts(f"mj.{key}")
             for key in ("ticket", "service", "opened", "resolved", "business", "wall")
         )
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for t in majors:
             clock = resolution.get(t.id)
             wall = (t.resolved - t.opened).total_seconds() if t.resolved and t.opened else None
@@ -907,22 +909,22 @@ def _changes(context: ReportContext, paragraphs: list[str], tables: list[Table])
                 unapproved=len(changes) - approved,
             )
         )
-        header = (
+        header: tuple[str, ...] = (
             texts("mj.change_type"),
             texts("mj.change_count"),
             texts("mj.approved"),
             texts("mj.unapproved"),
         )
-        rows = []
+        rows: list[tuple[str, ...]] = []
         for kind, count in _counts(c.type for c in changes).items():
             ok = sum(1 for c in changes if c.type == kind and c.approved)
             label = texts(f"mj.change_type.{kind}") if texts.has(f"mj.change_type.{kind}") else kind
             rows.append((label, str(count), str(ok), str(count - ok)))
         tables.append((header, *rows))
-    windows = [
+    windows: list[tuple[datetime, datetime | None, str, str]] = [
         (c.window_start, c.window_end, c.service, c.title or c.type)
         for c in changes
-        if c.approved and c.window_end is not None
+        if c.approved and c.window_start is not None and c.window_end is not None
     ]
     windows += [
         (o.start, o.end, o.service, o.cause or texts("mj.planned_outage"))
@@ -961,8 +963,8 @@ TREND_KPIS: tuple[tuple[str, str], ...] = (
 
 
 def _history_series(
-    context: ReportContext, pick: Callable[[Any, Mapping[str, KpiResult], int], float | None]
-) -> tuple[list[str], list[float | None]]:
+    context: ReportContext, pick: Callable[[Any, Mapping[str, KpiResult], int], R]
+) -> tuple[list[str], list[R]]:
     """Labels and ``pick(period, bundle, opened)`` for the periods since the first with tickets."""
     counts = [
         sum(1 for t in context.records.tickets if t.opened and period.contains(t.opened))
@@ -984,7 +986,7 @@ def trend_rows(context: ReportContext) -> list[dict[str, Any]]:
             **{name: bundle[name].value for name, _ in TREND_KPIS if name in bundle},
         },
     )
-    return [{"period": label, **(row or {})} for label, row in zip(labels, rows, strict=True)]  # type: ignore[dict-item]
+    return [{"period": label, **row} for label, row in zip(labels, rows, strict=True)]
 
 
 def _trend_cell(name: str, value: float | None, texts: Texts) -> str:

@@ -1,0 +1,194 @@
+"""Shared pieces of the quality reports: wording (zh-CN / en), formatting, the Report factory.
+
+Every quality document (annual quality report, satisfaction report, audit
+report, management review pack) is an :class:`itsskit.models.Report`, so the
+built-in renderers (docx, HTML, Markdown, JSON) render it unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from itsskit.kpis import KpiResult, format_value
+from itsskit.kpis.results import Unit
+from itsskit.models import Report, ReportSpec, Section
+from itsskit.periods import Period
+
+__all__ = [
+    "COMPANY",
+    "LANGUAGES",
+    "Row",
+    "Table",
+    "day_text",
+    "kpi_label",
+    "quality_report",
+    "table",
+    "text",
+    "value_text",
+]
+
+#: The scope name of company-level figures (beside the project ids).
+COMPANY = "company"
+LANGUAGES = ("zh-CN", "en")
+
+Row = tuple[str, ...]
+Table = tuple[Row, ...]
+
+_KPI_LABELS: Mapping[str, Mapping[str, str]] = {
+    "zh-CN": {
+        "sla_attainment": "SLA 达成率",
+        "response_attainment": "响应及时率",
+        "resolution_attainment": "解决及时率",
+        "turnaround_attainment": "服务请求按时完成率",
+        "open_breaches": "在途已超时工单数",
+        "availability": "服务可用性",
+        "failure_count": "故障次数",
+        "failure_frequency": "故障频率",
+        "downtime_seconds": "停机时长",
+        "longest_failure_seconds": "最长单次故障时长",
+        "mttr_seconds": "平均故障修复时间（MTTR）",
+        "mtbf_seconds": "平均故障间隔时间（MTBF）",
+        "satisfaction_mean": "客户满意度（平均分）",
+        "satisfied_share": "客户满意率",
+        "callback_coverage": "事件回访率",
+        "report_on_time": "服务报告及时提交率",
+    },
+    "en": {
+        "sla_attainment": "SLA attainment",
+        "response_attainment": "Response attainment",
+        "resolution_attainment": "Resolution attainment",
+        "turnaround_attainment": "Request fulfilment attainment",
+        "open_breaches": "Open breaches",
+        "availability": "Service availability",
+        "failure_count": "Failures",
+        "failure_frequency": "Failure frequency",
+        "downtime_seconds": "Downtime",
+        "longest_failure_seconds": "Longest single failure",
+        "mttr_seconds": "Mean time to repair (MTTR)",
+        "mtbf_seconds": "Mean time between failures (MTBF)",
+        "satisfaction_mean": "Customer satisfaction (mean score)",
+        "satisfied_share": "Satisfied customers",
+        "callback_coverage": "Incident callback coverage",
+        "report_on_time": "Report on-time rate",
+    },
+}
+
+_TEXTS: Mapping[str, Mapping[str, str]] = {
+    "zh-CN": {
+        "company": "公司",
+        "na": "不适用",
+        "status.met": "达标",
+        "status.at_risk": "达标",
+        "status.missed": "异常",
+        "status.not_applicable": "无数据",
+        "status.no_target": "—",
+        "period.monthly": "月度",
+        "period.quarterly": "季度",
+        "period.yearly": "年度",
+        "yes": "是",
+        "no": "否",
+        "none": "无",
+        "cause_prompt": "【待填写：原因分析】",
+        "measure_prompt": "【待填写：改进措施】",
+        "department": "质量部",
+    },
+    "en": {
+        "company": "Company",
+        "na": "n/a",
+        "status.met": "Met",
+        "status.at_risk": "Met",
+        "status.missed": "Abnormal",
+        "status.not_applicable": "No data",
+        "status.no_target": "—",
+        "period.monthly": "Monthly",
+        "period.quarterly": "Quarterly",
+        "period.yearly": "Yearly",
+        "yes": "Yes",
+        "no": "No",
+        "none": "None",
+        "cause_prompt": "[to be filled in: cause analysis]",
+        "measure_prompt": "[to be filled in: improvement measures]",
+        "department": "Quality Department",
+    },
+}
+
+
+def check_language(language: str) -> str:
+    """``language`` if supported, else a ValueError naming the supported ones."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r} (known: {', '.join(LANGUAGES)})")
+    return language
+
+
+def text(language: str, key: str, **values: Any) -> str:
+    """The wording ``key`` in ``language``, formatted with ``values``."""
+    return _TEXTS[check_language(language)][key].format(**values)
+
+
+def kpi_label(name: str, language: str) -> str:
+    """The display name of a KPI (the name itself for an unknown one)."""
+    return _KPI_LABELS[check_language(language)].get(name, name)
+
+
+def value_text(value: float | None, unit: Unit, language: str) -> str:
+    """A KPI-style value in its unit (``96.90 %``, ``1h30m``, ``4.41``), or n/a."""
+    if value is None:
+        return text(language, "na")
+    return format_value(KpiResult(name="", value=value, unit=unit))
+
+
+def day_text(day: date | datetime | None) -> str:
+    """ISO date text, empty for None."""
+    if day is None:
+        return ""
+    return (day.date() if isinstance(day, datetime) else day).isoformat()
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> Table:
+    """A Section table: the header row then the rows, every cell as text."""
+    return (tuple(header), *(tuple(str(cell) for cell in row) for row in rows))
+
+
+def quality_report(
+    *,
+    report_id: str,
+    title: str,
+    period: Period,
+    sections: Sequence[Section],
+    generated: datetime,
+    language: str,
+    purpose: str = "",
+    scope: Sequence[str] = (),
+    audience: str = "",
+    author: str = "",
+    figures: Mapping[str, Any] | None = None,
+) -> Report:
+    """A company-level quality document as a :class:`Report` (project ``company``)."""
+    spec = ReportSpec(
+        id=report_id,
+        project=COMPANY,
+        title=title,
+        department=text(language, "department"),
+        period={"year": "yearly", "quarter": "quarterly", "month": "monthly"}.get(
+            period.kind, "custom"
+        ),
+        author=author,
+        audience=audience,
+        purpose=purpose,
+        language=language,
+    )
+    basic = {"project_name": text(language, "company"), "scope": list(scope)}
+    return Report(
+        id=report_id,
+        project=COMPANY,
+        spec=spec,
+        period_label=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        generated=generated,
+        language=language,
+        sections=tuple(sections),
+        figures={"basic": basic, **(figures or {})},
+    )
