@@ -143,3 +143,9 @@ def test_sla_version_in_force_is_chosen_by_opened_date() -> None:
     shanghai = timezone(timedelta(hours=8))
     assert project.sla_for(datetime(2024, 12, 31, 23, 59, tzinfo=shanghai)) is old
     assert project.sla_for(datetime(2025, 1, 1, 0, 0, tzinfo=shanghai)) is new
+
+
+def test_booleans_are_not_guessed_from_text() -> None:
+    with pytest.raises(ClassValidationError) as caught:
+        converter.structure({"id": "c", "service": "s", "approved": "yes"}, models.Change)
+    assert transform_error(caught.value) == ["invalid value for type, expected bool @ $.approved"]

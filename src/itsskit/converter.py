@@ -42,6 +42,12 @@ def _structure_date(value: Any, _type: type) -> date:
     return date.fromisoformat(value)
 
 
+def _structure_bool(value: Any, _type: type) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"expected true or false, got {type(value).__name__} {value!r}")
+    return value
+
+
 def _structure_bytes(value: Any, _type: type) -> bytes:
     if isinstance(value, bytes):
         return value
@@ -74,6 +80,7 @@ def make_converter() -> JsonConverter:
     conv.register_structure_hook(date, _structure_date)
     conv.register_unstructure_hook(bytes, lambda value: base64.b64encode(value).decode("ascii"))
     conv.register_structure_hook(bytes, _structure_bytes)
+    conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook_factory(
         _is_homogeneous_tuple, lambda type_: _tuple_hook_factory(type_, conv)
     )

@@ -1,0 +1,364 @@
+"""The organisation's annual quality report (组织级质量年报, seed 0403 §6.2.3, §7.2.3).
+
+Built from the KPI bundles of the year, its quarters and months
+(:func:`itsskit.quality.indicators.kpis_by_period` over
+:func:`~itsskit.quality.indicators.year_labels`): indicator results per project
+and for the company, the month-by-month table, the missed indicators with a
+prompt for their causes, satisfaction, the audit findings and the improvements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from itsskit.kpis import KpiResult
+from itsskit.kpis.results import Unit
+from itsskit.models import ImprovementItem, Indicator, Report, Section
+from itsskit.periods import Period
+from itsskit.quality.audit import Audit, findings_table
+from itsskit.quality.common import (
+    COMPANY,
+    Table,
+    check_language,
+    day_text,
+    kpi_label,
+    quality_report,
+    table,
+    text,
+    value_text,
+)
+from itsskit.quality.indicators import KPI_UNITS, IndicatorResult, evaluate_indicators, year_labels
+from itsskit.quality.surveys import SatisfactionAnalysis, satisfaction_table
+
+__all__ = [
+    "annual_report",
+    "improvement_status",
+    "improvements_table",
+    "indicator_label",
+    "year_results",
+]
+
+KpisByPeriod = Mapping[str, Mapping[str, Mapping[str, KpiResult]]]
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "zh-CN": {
+        "title": "{year} 年度组织级质量年报",
+        "purpose": "汇总分析组织内所有服务项目的质量情况，评估问题和偏差，提出改进措施和建议（YNTD-ITSS-0403 §6.2.3）",
+        "audience": "组织内所有相关人员（包括管理者代表）",
+        "summary": "概述",
+        "summary_text": "本年度纳入统计的服务项目 {projects} 个；指标体系共 {indicators} 项指标。按各指标的考核周期评价，共有 {missed} 次考核未达标，涉及 {names} 项指标。",
+        "results": "指标完成情况（按项目与公司）",
+        "indicator": "指标",
+        "period": "考核周期",
+        "target": "目标值",
+        "scope": "对象",
+        "year_value": "全年实际值",
+        "assessed": "考核期达标",
+        "status": "状态",
+        "owner": "责任部门",
+        "monthly": "逐月指标",
+        "year": "全年",
+        "missed": "未达标指标及原因分析",
+        "missed_none": "本年度各项指标在其考核周期内均达标。",
+        "missed_intro": "以下指标在其考核周期内未达标，请责任部门填写原因分析和改进措施。",
+        "actual": "实际值",
+        "cause": "原因分析",
+        "measure": "改进措施",
+        "satisfaction": "客户满意度",
+        "satisfaction_missing": "未提供满意度数据。",
+        "audit": "内审发现及整改情况",
+        "audit_missing": "本年度未提供内审记录。",
+        "audit_none": "{id}：未发现不符合项。",
+        "improvements": "改进事项",
+        "improvements_none": "本年度未登记改进事项。",
+        "id": "编号",
+        "description": "描述",
+        "source": "来源",
+        "due": "完成期限",
+        "done": "完成日期",
+        "open": "进行中",
+        "overdue": "已逾期",
+        "closed": "已完成",
+    },
+    "en": {
+        "title": "Annual Quality Report {year}",
+        "purpose": "Summarise and analyse the quality of all service projects, assess problems and deviations, and propose improvements (YNTD-ITSS-0403 §6.2.3)",
+        "audience": "Everyone concerned in the organisation, including the management representative",
+        "summary": "Summary",
+        "summary_text": "{projects} service project(s) this year; the indicator system has {indicators} indicators. Assessed on their own periods, {missed} assessment(s) missed their target, for {names} indicator(s).",
+        "results": "Indicator results by project and for the company",
+        "indicator": "Indicator",
+        "period": "Assessed",
+        "target": "Target",
+        "scope": "Scope",
+        "year_value": "Year value",
+        "assessed": "Periods met",
+        "status": "Status",
+        "owner": "Owner",
+        "monthly": "Month by month",
+        "year": "Year",
+        "missed": "Missed indicators and their causes",
+        "missed_none": "Every indicator met its target in each of its assessment periods.",
+        "missed_intro": "These indicators missed their target in an assessment period; the owners are to fill in causes and measures.",
+        "actual": "Actual",
+        "cause": "Cause analysis",
+        "measure": "Improvement measures",
+        "satisfaction": "Customer satisfaction",
+        "satisfaction_missing": "No satisfaction data given.",
+        "audit": "Internal audit findings and their follow-up",
+        "audit_missing": "No internal audit record given for this year.",
+        "audit_none": "{id}: no nonconformity found.",
+        "improvements": "Improvement items",
+        "improvements_none": "No improvement item recorded this year.",
+        "id": "Id",
+        "description": "Description",
+        "source": "Source",
+        "due": "Due",
+        "done": "Done",
+        "open": "Open",
+        "overdue": "Overdue",
+        "closed": "Done",
+    },
+}
+
+
+def _w(language: str, key: str, **values: object) -> str:
+    return _WORDS[language][key].format(**values)
+
+
+def indicator_label(indicator: Indicator, language: str) -> str:
+    """The display name: the KPI's name for a built-in-style indicator, else its own name."""
+    label = kpi_label(indicator.formula, language)
+    return label if indicator.name == indicator.formula else f"{indicator.name}（{label}）"
+
+
+def year_results(
+    indicators: Sequence[Indicator], kpis: KpisByPeriod, year: int, timezone: str = "Asia/Shanghai"
+) -> dict[str, list[IndicatorResult]]:
+    """Indicator results for each label of :func:`year_labels` present in ``kpis``."""
+    return {
+        label: evaluate_indicators(indicators, kpis[label], Period.parse(label, timezone))
+        for label in year_labels(year)
+        if label in kpis
+    }
+
+
+def annual_report(
+    indicators: Sequence[Indicator],
+    kpis: KpisByPeriod,
+    year: int,
+    *,
+    generated: datetime,
+    language: str = "zh-CN",
+    project_names: Mapping[str, str] | None = None,
+    satisfaction: SatisfactionAnalysis | None = None,
+    audit: Audit | None = None,
+    improvements: Sequence[ImprovementItem] = (),
+    timezone: str = "Asia/Shanghai",
+) -> Report:
+    """The annual quality report of ``year`` as a Report (render it with any renderer)."""
+    check_language(language)
+    names = {COMPANY: text(language, "company"), **(project_names or {})}
+    results = year_results(indicators, kpis, year, timezone)
+    assessed = [r for rs in results.values() for r in rs if r.assessed]
+    missed = [r for r in assessed if r.status == "missed"]
+    scopes = list(dict.fromkeys(r.scope for r in results.get(str(year), [])))
+    scopes = [COMPANY, *(s for s in scopes if s != COMPANY)] if scopes else []
+    on = min(generated.date(), date(year, 12, 31))
+    sections = [
+        Section(
+            key="summary",
+            title=_w(language, "summary"),
+            paragraphs=(
+                _w(
+                    language,
+                    "summary_text",
+                    projects=len(scopes) - 1 if scopes else 0,
+                    indicators=len(indicators),
+                    missed=len(missed),
+                    names=len({r.indicator.name for r in missed}),
+                ),
+            ),
+        ),  # fmt: skip
+        Section(
+            key="indicators",
+            title=_w(language, "results"),
+            tables=(_results_table(indicators, results, assessed, scopes, year, names, language),),
+        ),
+        Section(
+            key="monthly",
+            title=_w(language, "monthly"),
+            tables=(_monthly_table(indicators, results, scopes, names, year, language),),
+        ),
+        _missed_section(missed, names, language),
+        _satisfaction_section(satisfaction, names, language),
+        _audit_section(audit, on, language),
+        _improvements_section(improvements, on, language),
+    ]
+    return quality_report(
+        report_id=f"quality-annual-{year}",
+        title=_w(language, "title", year=year),
+        period=Period.year(year, timezone),
+        sections=sections,
+        generated=generated,
+        language=language,
+        purpose=_w(language, "purpose"),
+        audience=_w(language, "audience"),
+        scope=[names.get(s, s) for s in scopes if s != COMPANY],
+        figures={
+            "indicators": [
+                {"indicator": r.indicator.name, "scope": r.scope, "period": r.period,
+                 "value": r.value, "target": r.indicator.target, "status": r.status}
+                for r in assessed
+            ]
+        },
+    )  # fmt: skip
+
+
+def _target_text(indicator: Indicator, language: str) -> str:
+    sign = "≥" if indicator.comparison == ">=" else "≤"
+    return f"{sign} {value_text(indicator.target, _unit(indicator), language)}"
+
+
+def _unit(indicator: Indicator) -> Unit:
+    return KPI_UNITS.get(indicator.formula, "ratio")
+
+
+def _value(result: IndicatorResult | None, language: str) -> str:
+    if result is None:
+        return text(language, "na")
+    return value_text(result.value, _unit(result.indicator), language)
+
+
+def _results_table(
+    indicators: Sequence[Indicator],
+    results: Mapping[str, list[IndicatorResult]],
+    assessed: Sequence[IndicatorResult],
+    scopes: Sequence[str],
+    year: int,
+    names: Mapping[str, str],
+    language: str,
+) -> Table:
+    yearly = {(r.indicator.name, r.scope): r for r in results.get(str(year), [])}
+    rows = []
+    for indicator in indicators:
+        for scope in scopes:
+            mine = [r for r in assessed if r.indicator.name == indicator.name and r.scope == scope]
+            with_value = [r for r in mine if r.value is not None]
+            met = sum(r.status == "met" for r in with_value)
+            status = (
+                "not_applicable" if not with_value else "missed" if met < len(with_value) else "met"
+            )
+            rows.append((
+                indicator_label(indicator, language),
+                text(language, f"period.{indicator.period}"),
+                _target_text(indicator, language),
+                names.get(scope, scope),
+                _value(yearly.get((indicator.name, scope)), language),
+                f"{met} / {len(with_value)}",
+                text(language, f"status.{status}"),
+                indicator.owner,
+            ))  # fmt: skip
+    header = ("indicator", "period", "target", "scope", "year_value", "assessed", "status", "owner")
+    return table([_w(language, key) for key in header], rows)
+
+
+def _monthly_table(
+    indicators: Sequence[Indicator],
+    results: Mapping[str, list[IndicatorResult]],
+    scopes: Sequence[str],
+    names: Mapping[str, str],
+    year: int,
+    language: str,
+) -> Table:
+    labels = [f"{year}-{month:02d}" for month in range(1, 13)] + [str(year)]
+    by_key = {
+        (label, r.indicator.name, r.scope): r for label in labels for r in results.get(label, [])
+    }
+    header = [_w(language, "indicator"), _w(language, "scope"),
+              *(f"{m:02d}" for m in range(1, 13)), _w(language, "year")]  # fmt: skip
+    rows = [
+        [indicator_label(i, language), names.get(scope, scope),
+         *(_value(by_key.get((label, i.name, scope)), language) for label in labels)]
+        for i in indicators
+        for scope in scopes
+    ]  # fmt: skip
+    return table(header, rows)
+
+
+def _missed_section(
+    missed: Sequence[IndicatorResult], names: Mapping[str, str], language: str
+) -> Section:
+    title = _w(language, "missed")
+    if not missed:
+        return Section(key="missed", title=title, paragraphs=(_w(language, "missed_none"),))
+    header = [
+        _w(language, k)
+        for k in ("indicator", "scope", "period", "actual", "target", "cause", "measure")
+    ]
+    rows = [
+        (indicator_label(r.indicator, language), names.get(r.scope, r.scope), r.period,
+         _value(r, language), _target_text(r.indicator, language),
+         text(language, "cause_prompt"), text(language, "measure_prompt"))
+        for r in missed
+    ]  # fmt: skip
+    return Section(
+        key="missed", title=title, paragraphs=(_w(language, "missed_intro"),),
+        tables=(table(header, rows),),
+    )  # fmt: skip
+
+
+def _satisfaction_section(
+    analysis: SatisfactionAnalysis | None, names: Mapping[str, str], language: str
+) -> Section:
+    title = _w(language, "satisfaction")
+    if analysis is None or not analysis.overall.count:
+        return Section(
+            key="satisfaction", title=title, missing=_w(language, "satisfaction_missing")
+        )
+    return Section(
+        key="satisfaction", title=title, tables=(satisfaction_table(analysis, language, names),)
+    )
+
+
+def _audit_section(audit: Audit | None, on: date, language: str) -> Section:
+    title = _w(language, "audit")
+    if audit is None:
+        return Section(key="audit", title=title, missing=_w(language, "audit_missing"))
+    if not audit.findings:
+        return Section(
+            key="audit", title=title, paragraphs=(_w(language, "audit_none", id=audit.id),)
+        )
+    return Section(key="audit", title=title, tables=(findings_table(audit, on, language),))
+
+
+def improvement_status(item: ImprovementItem, on: date) -> str:
+    """``closed`` when done by ``on``, ``overdue`` past its due date, else ``open``."""
+    if item.done is not None and item.done <= on:
+        return "closed"
+    return "overdue" if item.due is not None and item.due < on else "open"
+
+
+def improvements_table(items: Sequence[ImprovementItem], on: date, language: str) -> Table:
+    """Improvement items and their status on ``on``."""
+    header = [
+        _w(language, k) for k in ("id", "description", "source", "owner", "due", "done", "status")
+    ]
+    rows = [
+        (i.id, i.description, i.source, i.owner, day_text(i.due), day_text(i.done),
+         _w(language, improvement_status(i, on)))
+        for i in items
+    ]  # fmt: skip
+    return table(header, rows)
+
+
+def _improvements_section(items: Sequence[ImprovementItem], on: date, language: str) -> Section:
+    title = _w(language, "improvements")
+    if not items:
+        return Section(
+            key="improvements", title=title, paragraphs=(_w(language, "improvements_none"),)
+        )
+    return Section(
+        key="improvements", title=title, tables=(improvements_table(items, on, language),)
+    )

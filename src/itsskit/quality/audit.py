@@ -1,0 +1,479 @@
+"""Internal audit (seed 0403 §6.2.4, §7.3.1, §8): checklist, answers, findings, actions, report.
+
+The audit is held at least once a year, in October by default (§7.3.1), and
+covers PDCA, people, resources, technology, processes, delivery and emergency
+response. :func:`generate_checklist` builds the checklist from §8;
+:class:`Audit` is the file the auditors edit (TOML, see :func:`audit_toml` and
+:func:`load_audit`): each item with its answer and evidence, plus the
+corrective/preventive actions. Every nonconforming answer is a
+:class:`~itsskit.models.Finding` (id ``NC-<item id>``).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+
+import attrs
+
+from itsskit.models import (
+    AuditAnswer,
+    AuditChecklist,
+    AuditItem,
+    CorrectiveAction,
+    Finding,
+    Report,
+    Section,
+)
+from itsskit.periods import Period
+from itsskit.quality.checkpoints import AREAS, CHECKPOINTS, REFERENCE
+from itsskit.quality.common import Table, check_language, day_text, quality_report, table
+
+__all__ = [
+    "AUDIT_MONTH",
+    "ActionStatus",
+    "Audit",
+    "AuditEntry",
+    "AuditFileError",
+    "action_status",
+    "audit_report",
+    "audit_toml",
+    "finding_status",
+    "findings_table",
+    "generate_checklist",
+    "load_audit",
+]
+
+#: Seed 0403 §7.3.1: 安排在每年10月进行.
+AUDIT_MONTH = 10
+AUDIT_DAY = 15
+
+ActionStatus = Literal["open", "overdue", "closed"]
+
+
+def generate_checklist(
+    year: int, *, scheduled: date | None = None, language: str = "zh-CN"
+) -> AuditChecklist:
+    """The internal audit checklist of ``year`` from seed 0403 §8 (zh-CN or en)."""
+    column = 2 if check_language(language) == "zh-CN" else 3
+    name = 1 if language == "zh-CN" else 2
+    items = tuple(
+        AuditItem(
+            id=checkpoint[0],
+            area=AREAS[checkpoint[1]][name],
+            question=checkpoint[column],
+            reference=f"{REFERENCE} §{AREAS[checkpoint[1]][0]}",
+        )
+        for checkpoint in CHECKPOINTS
+    )
+    return AuditChecklist(
+        id=f"audit-{year}",
+        year=year,
+        scheduled=scheduled or date(year, AUDIT_MONTH, AUDIT_DAY),
+        items=items,
+    )
+
+
+# ------------------------------------------------------------------ the file
+
+
+def _severity(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
+    if value not in ("minor", "major"):
+        raise ValueError(f'severity must be "minor" or "major", got {value!r}')
+
+
+@attrs.frozen(kw_only=True)
+class AuditEntry:
+    """A checklist item with its answer: ``conforming`` None = not answered yet."""
+
+    id: str
+    area: str
+    question: str
+    reference: str = ""
+    conforming: bool | None = None
+    evidence: str = ""
+    severity: str = attrs.field(default="minor", validator=_severity)
+
+
+@attrs.frozen(kw_only=True)
+class Audit:
+    """An internal audit as the auditors record it: items, answers and actions."""
+
+    id: str
+    year: int
+    scheduled: date
+    language: str = "zh-CN"
+    held: date | None = None
+    auditors: tuple[str, ...] = ()
+    scope: str = ""
+    items: tuple[AuditEntry, ...] = ()
+    actions: tuple[CorrectiveAction, ...] = ()
+
+    @classmethod
+    def from_checklist(cls, checklist: AuditChecklist, language: str = "zh-CN") -> Audit:
+        """A new, unanswered audit of ``checklist`` (its answers, if any, filled in)."""
+        answers = {answer.item: answer for answer in checklist.answers}
+        entries = []
+        for item in checklist.items:
+            answer = answers.get(item.id)
+            entries.append(
+                AuditEntry(
+                    **attrs.asdict(item),
+                    conforming=None if answer is None else answer.conforming,
+                    evidence="" if answer is None else answer.evidence,
+                )
+            )
+        return cls(
+            id=checklist.id,
+            year=checklist.year,
+            scheduled=checklist.scheduled,
+            language=language,
+            items=tuple(entries),
+        )
+
+    @property
+    def checklist(self) -> AuditChecklist:
+        """The checklist with the answers given so far."""
+        return AuditChecklist(
+            id=self.id,
+            year=self.year,
+            scheduled=self.scheduled,
+            items=tuple(
+                AuditItem(id=e.id, area=e.area, question=e.question, reference=e.reference)
+                for e in self.items
+            ),
+            answers=tuple(
+                AuditAnswer(item=e.id, conforming=e.conforming, evidence=e.evidence)
+                for e in self.items
+                if e.conforming is not None
+            ),
+        )
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """One finding per nonconforming answer, raised on the audit day."""
+        return tuple(
+            Finding(
+                id=f"NC-{e.id}",
+                description=e.evidence or e.question,
+                area=e.area,
+                severity=e.severity,
+                raised=self.held or self.scheduled,
+                audit=self.id,
+            )
+            for e in self.items
+            if e.conforming is False
+        )
+
+
+class AuditFileError(ValueError):
+    """An audit file that cannot be used; ``errors`` holds one ``file: key.path: why`` each."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def load_audit(path: str | Path) -> Audit:
+    """Read an audit file (TOML) through the one converter; errors name the key path."""
+    from itsskit.config import _structure  # the config loader's key-path error formatting
+
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AuditFileError([f"{path}: audit file not found"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise AuditFileError([f"{path}: invalid TOML: {exc}"]) from None
+    errors: list[str] = []
+    audit = _structure(data, Audit, "audit", errors, prefix=f"{path}: ")
+    if audit is not None:
+        errors += [f"{path}: {error}" for error in _check(audit)]
+    if audit is None or errors:
+        raise AuditFileError(errors)
+    return audit
+
+
+def _check(audit: Audit) -> list[str]:
+    """Duplicate item ids, and actions naming no finding of the audit."""
+    errors = []
+    seen: set[str] = set()
+    for index, entry in enumerate(audit.items):
+        if entry.id in seen:
+            errors.append(f"items[{index}].id: duplicate item id {entry.id!r}")
+        seen.add(entry.id)
+    findings = [finding.id for finding in audit.findings]
+    for index, action in enumerate(audit.actions):
+        if action.finding not in findings:
+            known = ", ".join(findings) or "none: no item is answered conforming = false"
+            errors.append(
+                f"actions[{index}].finding: unknown finding {action.finding!r} (known: {known})"
+            )
+    return errors
+
+
+def audit_toml(audit: Audit) -> str:
+    """The audit as the TOML file the auditors edit (read back by :func:`load_audit`)."""
+    zh = audit.language == "zh-CN"
+    lines = [
+        f"# {audit.year} 年度内部审核检查表（YNTD-ITSS-0403 §8）" if zh
+        else f"# Internal audit checklist {audit.year} (YNTD-ITSS-0403 §8)",
+        "# 每项填写 conforming = true（符合）或 false（不符合）及 evidence（审核证据）；"
+        "不符合项生成 NC-<编号>，在 [[actions]] 中登记纠正/预防措施。" if zh
+        else "# Answer each item: conforming = true or false, and evidence; each "
+        "nonconformity is finding NC-<id>; record its corrective actions under [[actions]].",
+        *_toml_pairs({
+            "id": audit.id, "year": audit.year, "scheduled": audit.scheduled,
+            "language": audit.language, "held": audit.held, "auditors": list(audit.auditors),
+            "scope": audit.scope,
+        }),
+    ]  # fmt: skip
+    for entry in audit.items:
+        lines += ["", "[[items]]", *_toml_pairs(attrs.asdict(entry))]
+        if entry.conforming is None:
+            lines.insert(len(lines) - 2, "# conforming = true")
+    for action in audit.actions:
+        lines += ["", "[[actions]]", *_toml_pairs(attrs.asdict(action))]
+    if not audit.actions:
+        lines += ["", "# [[actions]]", '# id = "CA-1"', '# finding = "NC-8.3.4"',
+                  '# action = "..."', '# owner = "..."', "# due = 2025-11-30",
+                  "# closed = 2025-11-20"]  # fmt: skip
+    return "\n".join(lines) + "\n"
+
+
+def _toml_pairs(values: Mapping[str, object]) -> list[str]:
+    """``key = value`` lines; None values are left out (TOML has no null)."""
+    return [f"{key} = {_toml_value(value)}" for key, value in values.items() if value is not None]
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
+# --------------------------------------------------------------- tracking
+
+
+def action_status(action: CorrectiveAction, on: date) -> ActionStatus:
+    """``closed`` if closed on or before ``on``; else ``overdue`` past its due date; else ``open``."""
+    if action.closed is not None and action.closed <= on:
+        return "closed"
+    if action.due is not None and action.due < on:
+        return "overdue"
+    return "open"
+
+
+def finding_status(finding: Finding, actions: Iterable[CorrectiveAction], on: date) -> ActionStatus:
+    """A finding is closed when it has actions and all are closed; overdue if any is overdue."""
+    statuses = [action_status(a, on) for a in actions if a.finding == finding.id]
+    if statuses and all(status == "closed" for status in statuses):
+        return "closed"
+    return "overdue" if "overdue" in statuses else "open"
+
+
+# ------------------------------------------------------------------ report
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "zh-CN": {
+        "title": "{year} 年度内部审核报告",
+        "purpose": "评价公司运维服务能力的适应性和有效性（YNTD-ITSS-0403 §6.2.4、§7.3.1）",
+        "scope_default": "运维服务涉及的所有部门，包括运维服务的主要实施部门和支持部门；审核 PDCA、人员、资源、技术、过程、交付和应急。",
+        "overview": "审核概况",
+        "overview_text": "审核编号 {id}，计划日期 {scheduled}，实施日期 {held}，审核员：{auditors}。",
+        "scope": "审核范围：{scope}",
+        "counts": "检查项 {total} 项：符合 {ok} 项，不符合 {nc} 项，未填写 {open} 项。",
+        "by_area": "检查结果（按审核领域）",
+        "area": "审核领域",
+        "items": "检查项",
+        "ok": "符合",
+        "nc": "不符合",
+        "unanswered": "未填写",
+        "details": "检查明细",
+        "id": "编号",
+        "question": "检查内容",
+        "result": "结论",
+        "evidence": "审核证据",
+        "findings": "不符合项",
+        "findings_none": "本次审核未发现不符合项。",
+        "description": "描述",
+        "severity": "严重程度",
+        "status": "状态（截至 {on}）",
+        "severity.minor": "一般",
+        "severity.major": "严重",
+        "actions": "纠正和预防措施",
+        "actions_none": "尚未登记纠正和预防措施。",
+        "finding": "不符合项",
+        "action": "措施",
+        "kind": "类型",
+        "corrective": "纠正",
+        "preventive": "预防",
+        "owner": "责任人",
+        "due": "完成期限",
+        "closed": "关闭日期",
+        "status.open": "进行中",
+        "status.overdue": "已逾期",
+        "status.closed": "已关闭",
+        "tbd": "待定",
+    },
+    "en": {
+        "title": "Internal Audit Report {year}",
+        "purpose": "Assess the suitability and effectiveness of the operations service capability (YNTD-ITSS-0403 §6.2.4, §7.3.1)",
+        "scope_default": "All departments involved in operations services, the delivering and the supporting ones; PDCA, people, resources, technology, processes, delivery and emergency response are audited.",
+        "overview": "Overview",
+        "overview_text": "Audit {id}, scheduled {scheduled}, held {held}, auditors: {auditors}.",
+        "scope": "Scope: {scope}",
+        "counts": "{total} checklist items: {ok} conforming, {nc} nonconforming, {open} not answered.",
+        "by_area": "Results by area",
+        "area": "Area",
+        "items": "Items",
+        "ok": "Conforming",
+        "nc": "Nonconforming",
+        "unanswered": "Not answered",
+        "details": "Checklist details",
+        "id": "Id",
+        "question": "Checkpoint",
+        "result": "Result",
+        "evidence": "Evidence",
+        "findings": "Nonconformities",
+        "findings_none": "No nonconformity was found.",
+        "description": "Description",
+        "severity": "Severity",
+        "status": "Status (on {on})",
+        "severity.minor": "Minor",
+        "severity.major": "Major",
+        "actions": "Corrective and preventive actions",
+        "actions_none": "No corrective or preventive action recorded yet.",
+        "finding": "Finding",
+        "action": "Action",
+        "kind": "Kind",
+        "corrective": "Corrective",
+        "preventive": "Preventive",
+        "owner": "Owner",
+        "due": "Due",
+        "closed": "Closed",
+        "status.open": "Open",
+        "status.overdue": "Overdue",
+        "status.closed": "Closed",
+        "tbd": "to be set",
+    },
+}
+
+
+def _w(language: str, key: str, **values: object) -> str:
+    return _WORDS[language][key].format(**values)
+
+
+def _result(entry: AuditEntry, language: str) -> str:
+    if entry.conforming is None:
+        return _w(language, "unanswered")
+    return _w(language, "ok" if entry.conforming else "nc")
+
+
+def findings_table(audit: Audit, on: date, language: str) -> Table:
+    """Findings with their severity and status on ``on`` (for other reports too)."""
+    return table(
+        (_w(language, "id"), _w(language, "area"), _w(language, "description"),
+         _w(language, "severity"), _w(language, "status", on=on.isoformat())),
+        [(f.id, f.area, f.description, _w(language, f"severity.{f.severity}"),
+          _w(language, f"status.{finding_status(f, audit.actions, on)}"))
+         for f in audit.findings],
+    )  # fmt: skip
+
+
+def audit_report(audit: Audit, *, on: date, generated: datetime) -> Report:
+    """The internal audit report (§7.3.1.3) as a Report; action status as on ``on``."""
+    language = check_language(audit.language)
+    entries = audit.items
+    answered = [e for e in entries if e.conforming is not None]
+    nonconforming = [e for e in entries if e.conforming is False]
+    overview = Section(
+        key="overview",
+        title=_w(language, "overview"),
+        paragraphs=(
+            _w(language, "overview_text", id=audit.id, scheduled=audit.scheduled,
+               held=day_text(audit.held) or _w(language, "tbd"),
+               auditors=("、" if language == "zh-CN" else ", ").join(audit.auditors)
+               or _w(language, "tbd")),
+            _w(language, "scope", scope=audit.scope or _w(language, "scope_default")),
+            _w(language, "counts", total=len(entries), ok=len(answered) - len(nonconforming),
+               nc=len(nonconforming), open=len(entries) - len(answered)),
+        ),
+    )  # fmt: skip
+    sections = [
+        overview,
+        Section(key="by_area", title=_w(language, "by_area"), tables=(_area_table(entries, language),)),
+        Section(
+            key="details",
+            title=_w(language, "details"),
+            tables=(
+                table(
+                    (_w(language, "id"), _w(language, "area"), _w(language, "question"),
+                     _w(language, "result"), _w(language, "evidence")),
+                    [(e.id, e.area, e.question, _result(e, language), e.evidence) for e in entries],
+                ),
+            ),
+        ),
+        _findings_section(audit, on, language),
+        _actions_section(audit.actions, on, language),
+    ]  # fmt: skip
+    period = Period.year(audit.year)
+    return quality_report(
+        report_id=audit.id,
+        title=_w(language, "title", year=audit.year),
+        period=period,
+        sections=sections,
+        generated=generated,
+        language=language,
+        purpose=_w(language, "purpose"),
+        scope=[audit.scope or _w(language, "scope_default")],
+        author=("、" if language == "zh-CN" else ", ").join(audit.auditors),
+        figures={"audit": {"items": len(entries), "answered": len(answered),
+                           "nonconforming": len(nonconforming)}},
+    )  # fmt: skip
+
+
+def _area_table(entries: Sequence[AuditEntry], language: str) -> Table:
+    areas = list(dict.fromkeys(e.area for e in entries))
+    rows = []
+    for area in areas:
+        mine = [e for e in entries if e.area == area]
+        rows.append((area, len(mine), sum(e.conforming is True for e in mine),
+                     sum(e.conforming is False for e in mine),
+                     sum(e.conforming is None for e in mine)))  # fmt: skip
+    header = (_w(language, "area"), _w(language, "items"), _w(language, "ok"),
+              _w(language, "nc"), _w(language, "unanswered"))  # fmt: skip
+    return table(header, rows)
+
+
+def _findings_section(audit: Audit, on: date, language: str) -> Section:
+    title = _w(language, "findings")
+    if not audit.findings:
+        return Section(key="findings", title=title, paragraphs=(_w(language, "findings_none"),))
+    return Section(key="findings", title=title, tables=(findings_table(audit, on, language),))
+
+
+def _actions_section(actions: Sequence[CorrectiveAction], on: date, language: str) -> Section:
+    title = _w(language, "actions")
+    if not actions:
+        return Section(key="actions", title=title, paragraphs=(_w(language, "actions_none"),))
+    header = (_w(language, "id"), _w(language, "finding"), _w(language, "kind"),
+              _w(language, "action"), _w(language, "owner"), _w(language, "due"),
+              _w(language, "closed"), _w(language, "status", on=on.isoformat()))  # fmt: skip
+    rows = [
+        (a.id, a.finding, _w(language, "preventive" if a.preventive else "corrective"), a.action,
+         a.owner, day_text(a.due), day_text(a.closed),
+         _w(language, f"status.{action_status(a, on)}"))
+        for a in actions
+    ]  # fmt: skip
+    return Section(key="actions", title=title, tables=(table(header, rows),))

@@ -1,0 +1,183 @@
+"""The indicator system (seed 0403 §6.2.1, §7.2): indicators evaluated per period.
+
+An :class:`~itsskit.models.Indicator` names the KPI that computes it in its
+``formula`` (a key of :data:`itsskit.kpis.KPI_NAMES`; the formulas are in
+``docs/kpis.md``), a target, a comparison and its assessment period (monthly,
+quarterly or yearly). :data:`BUILTIN_INDICATORS` are the seeds' KPIs; a config
+``[indicators.NAME]`` table adds one or replaces the built-in of the same name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from itsskit.calendar import BusinessCalendar
+from itsskit.kpis import KPI_NAMES, KpiResult, company_kpis, project_kpis, status_for
+from itsskit.kpis.results import Status, Unit
+from itsskit.models import CalendarSpec, Indicator, Project, RecordSet
+from itsskit.periods import Period
+from itsskit.quality.common import COMPANY
+
+__all__ = [
+    "BUILTIN_INDICATORS",
+    "KPI_UNITS",
+    "PERIOD_KINDS",
+    "IndicatorResult",
+    "evaluate_indicators",
+    "indicator_system",
+    "kpis_by_period",
+    "make_indicator",
+    "year_labels",
+]
+
+#: Assessment period of an indicator -> the :class:`Period` kind it is assessed on.
+PERIOD_KINDS: Mapping[str, str] = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
+
+#: The unit of each KPI of the bundle.
+KPI_UNITS: Mapping[str, Unit] = {
+    name: (
+        "seconds"
+        if name.endswith("_seconds")
+        else "count"
+        if name in ("open_breaches", "failure_count", "failure_frequency")
+        else "score"
+        if name == "satisfaction_mean"
+        else "ratio"
+    )
+    for name in KPI_NAMES
+}
+
+#: The seeds' KPIs with their targets (0601 §7, 0602 §6 / 001 §8) and company defaults.
+BUILTIN_INDICATORS: tuple[Indicator, ...] = (
+    Indicator(name="sla_attainment", formula="sla_attainment", target=0.95,
+              period="yearly", owner="质量部"),
+    Indicator(name="report_on_time", formula="report_on_time", target=0.95,
+              period="quarterly", owner="服务报告经理"),
+    Indicator(name="response_attainment", formula="response_attainment", target=0.95,
+              period="monthly", owner="运维部"),
+    Indicator(name="resolution_attainment", formula="resolution_attainment", target=0.95,
+              period="monthly", owner="运维部"),
+    Indicator(name="availability", formula="availability", target=0.995,
+              period="monthly", owner="运维部"),
+    Indicator(name="callback_coverage", formula="callback_coverage", target=0.95,
+              period="monthly", owner="服务台"),
+    Indicator(name="satisfied_share", formula="satisfied_share", target=0.90,
+              period="yearly", owner="质量部"),
+    Indicator(name="satisfaction_mean", formula="satisfaction_mean", target=4.0,
+              period="yearly", owner="质量部", unit="score"),
+)  # fmt: skip
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorResult:
+    """One indicator for one scope (a project id or ``company``) and one period.
+
+    ``assessed`` is True when the period is of the indicator's own assessment
+    kind (a monthly indicator on a month); other periods are informative.
+    """
+
+    indicator: Indicator
+    scope: str
+    period: str
+    value: float | None
+    status: Status
+    assessed: bool
+    numerator: float | None = None
+    denominator: float | None = None
+
+
+def make_indicator(
+    name: str,
+    *,
+    kpi: str,
+    target: float,
+    comparison: str = ">=",
+    period: str = "monthly",
+    owner: str = "",
+) -> Indicator:
+    """An indicator computed by the KPI ``kpi``; a ValueError names a bad KPI or period."""
+    if kpi not in KPI_NAMES:
+        raise ValueError(f"unknown KPI {kpi!r} (known: {', '.join(KPI_NAMES)})")
+    if period not in PERIOD_KINDS:
+        raise ValueError(f"unknown period {period!r} (expected one of: {', '.join(PERIOD_KINDS)})")
+    return Indicator(
+        name=name,
+        formula=kpi,
+        target=target,
+        comparison=comparison,
+        period=period,
+        owner=owner,
+        unit=KPI_UNITS[kpi],
+    )
+
+
+def indicator_system(configured: Iterable[Indicator] = ()) -> tuple[Indicator, ...]:
+    """The built-in indicators, each replaced by a configured one of the same name, then the rest."""
+    mine = {indicator.name: indicator for indicator in configured}
+    builtin = tuple(mine.pop(i.name, i) for i in BUILTIN_INDICATORS)
+    return builtin + tuple(mine.values())
+
+
+def evaluate_indicators(
+    indicators: Iterable[Indicator],
+    kpi_results_by_project: Mapping[str, Mapping[str, KpiResult]],
+    period: Period,
+) -> list[IndicatorResult]:
+    """Every indicator for each project (sorted) and the company, for ``period``.
+
+    ``kpi_results_by_project`` maps a project id to its KPI bundle for
+    ``period`` (:func:`itsskit.kpis.project_kpis`); the company's figures are
+    :func:`itsskit.kpis.company_kpis` of them. Status is the value against the
+    indicator's own target (met / missed, ``not_applicable`` without a value).
+    """
+    bundles = {pid: kpi_results_by_project[pid] for pid in sorted(kpi_results_by_project)}
+    if bundles:
+        bundles[COMPANY] = company_kpis(bundles)
+    results = []
+    for indicator in indicators:
+        assessed = PERIOD_KINDS.get(indicator.period) == period.kind
+        for scope, bundle in bundles.items():
+            kpi = bundle.get(indicator.formula)
+            value = None if kpi is None else kpi.value
+            results.append(
+                IndicatorResult(
+                    indicator=indicator,
+                    scope=scope,
+                    period=period.label,
+                    value=value,
+                    status=status_for(value, indicator.target, indicator.comparison),  # type: ignore[arg-type]
+                    assessed=assessed,
+                    numerator=None if kpi is None else kpi.numerator,
+                    denominator=None if kpi is None else kpi.denominator,
+                )
+            )
+    return results
+
+
+def year_labels(year: int) -> list[str]:
+    """The year, its quarters and its months: ``["2025", "2025-Q1", …, "2025-01", …]``."""
+    quarters = [f"{year}-Q{quarter}" for quarter in range(1, 5)]
+    months = [f"{year}-{month:02d}" for month in range(1, 13)]
+    return [str(year), *quarters, *months]
+
+
+def kpis_by_period(
+    records: Mapping[str, RecordSet],
+    projects: Mapping[str, Project],
+    labels: Sequence[str],
+    at: datetime,
+    calendar_for: Callable[[CalendarSpec], BusinessCalendar] | None = None,
+) -> dict[str, dict[str, dict[str, KpiResult]]]:
+    """``{period label: {project id: KPI bundle}}`` for each label, in each project's zone."""
+    return {
+        label: {
+            pid: project_kpis(
+                records[pid], project, Period.parse(label, project.timezone), at, calendar_for
+            )
+            for pid, project in sorted(projects.items())
+        }
+        for label in labels
+    }

@@ -1,0 +1,305 @@
+"""Customer satisfaction surveys (seed 0403 §6.2.5, §7.1): analysis and the satisfaction report.
+
+Three kinds of survey (:class:`~itsskit.models.SurveyKind`): a telephone
+callback of every resolved incident within one week of its resolution, a
+project survey of the customer's key people after acceptance, and a company
+survey at least once a year. Scores are 1-5; 4 and 5 are "satisfied"
+(:data:`itsskit.kpis.SATISFIED_SCORE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+
+import attrs
+
+from itsskit.kpis import (
+    CALLBACK_WINDOW,
+    KpiResult,
+    callback_coverage,
+    satisfaction_mean,
+    satisfied_share,
+)
+from itsskit.models import Report, Section, SurveyKind, SurveyResponse, Ticket
+from itsskit.periods import Period
+from itsskit.quality.common import (
+    Table,
+    day_text,
+    quality_report,
+    table,
+    text,
+    value_text,
+)
+
+__all__ = [
+    "LOW_SCORE",
+    "SatisfactionAnalysis",
+    "SurveyStats",
+    "analyse_satisfaction",
+    "callback_due",
+    "satisfaction_report",
+    "satisfaction_table",
+]
+
+#: Answers scoring at most this are listed for follow-up.
+LOW_SCORE = 3
+#: At most this many incidents without a callback are listed by name.
+MAX_LISTED = 100
+
+
+@attrs.frozen(kw_only=True)
+class SurveyStats:
+    """Answers, mean score, share satisfied and the count per score (1-5) of some answers."""
+
+    count: int
+    mean: float | None
+    satisfied_share: float | None
+    distribution: Mapping[int, int]
+
+    @classmethod
+    def of(cls, surveys: Sequence[SurveyResponse], period: Period) -> SurveyStats:
+        """The statistics of the answers given in ``period`` (computed by the KPI engine)."""
+        mean = satisfaction_mean(surveys, period)
+        share = satisfied_share(surveys, period)
+        by_score = mean.details["by_score"]
+        return cls(
+            count=int(mean.denominator or 0),
+            mean=mean.value,
+            satisfied_share=share.value,
+            distribution={int(score): count for score, count in by_score.items()},
+        )
+
+
+@attrs.frozen(kw_only=True)
+class SatisfactionAnalysis:
+    """Satisfaction in a period: overall, by survey kind, by project, low scores, callbacks."""
+
+    period: Period
+    overall: SurveyStats
+    by_kind: Mapping[str, SurveyStats]
+    by_project: Mapping[str, SurveyStats]
+    low_scores: tuple[SurveyResponse, ...]
+    callback: KpiResult
+
+
+def analyse_satisfaction(
+    surveys: Iterable[SurveyResponse],
+    tickets: Iterable[Ticket],
+    period: Period,
+    *,
+    low_score: int = LOW_SCORE,
+) -> SatisfactionAnalysis:
+    """Analyse the answers given in ``period`` and the callbacks of the incidents resolved in it."""
+    surveys = list(surveys)
+    answers = [survey for survey in surveys if period.contains(survey.answered)]
+    projects = sorted({survey.project or "" for survey in answers})
+    return SatisfactionAnalysis(
+        period=period,
+        overall=SurveyStats.of(answers, period),
+        by_kind={
+            str(kind): SurveyStats.of([s for s in answers if s.kind == kind], period)
+            for kind in SurveyKind
+        },
+        by_project={
+            project: SurveyStats.of([s for s in answers if (s.project or "") == project], period)
+            for project in projects
+        },
+        low_scores=tuple(
+            sorted((s for s in answers if s.score <= low_score), key=lambda s: (s.answered, s.id))
+        ),
+        callback=callback_coverage(tickets, period, surveys),
+    )
+
+
+def callback_due(ticket: Ticket) -> datetime | None:
+    """When the callback of a resolved incident is due (resolution + 7 × 24 h), else None."""
+    return None if ticket.resolved is None else ticket.resolved + CALLBACK_WINDOW
+
+
+# ---------------------------------------------------------------------- report
+
+_WORDS: Mapping[str, Mapping[str, str]] = {
+    "zh-CN": {
+        "title": "客户满意度分析报告 {period}",
+        "purpose": "分析本期客户满意度调查结果，反馈相关部门和责任人（YNTD-ITSS-0403 §6.2.5、§7.1）",
+        "overview": "总体情况",
+        "overview_text": "本期共收到有效答卷 {count} 份，平均分 {mean}，满意率（4 分及以上）{share}；事件回访率 {callback}（已在解决后 7 天内回访 {done} / {total} 单）。",
+        "annual_ok": "本期已开展公司级满意度调查（{count} 份答卷）。",
+        "annual_missing": "本期未记录公司级满意度调查答卷；公司级调查每年至少进行一次（§7.1）。",
+        "distribution": "评分分布",
+        "score": "评分",
+        "answers": "答卷数",
+        "share": "占比",
+        "by_kind": "按调查类型",
+        "kind": "调查类型",
+        "mean": "平均分",
+        "satisfied": "满意率",
+        "kind.callback": "事件回访",
+        "kind.project": "项目验收后调查",
+        "kind.annual": "公司级年度调查",
+        "by_project": "按项目",
+        "project": "项目",
+        "low": "低分答卷（需跟踪处理）",
+        "low_none": "本期没有 {score} 分及以下的答卷。",
+        "id": "编号",
+        "ticket": "工单",
+        "answered": "答卷日期",
+        "comment": "意见",
+        "callbacks": "事件回访",
+        "callbacks_text": "本期解决的事件 {total} 单，7 天内回访 {done} 单，回访率 {rate}。",
+        "missing_list": "未按时回访的事件（最多列出 {max} 单）：{ids}",
+        "no_data": "本期没有满意度答卷。",
+    },
+    "en": {
+        "title": "Customer Satisfaction Report {period}",
+        "purpose": "Analyse the satisfaction survey results and feed them back to the departments and owners (YNTD-ITSS-0403 §6.2.5, §7.1)",
+        "overview": "Overview",
+        "overview_text": "{count} answers this period, mean score {mean}, satisfied (4 or 5) {share}; incident callback coverage {callback} ({done} of {total} incidents called back within 7 days of resolution).",
+        "annual_ok": "A company survey was carried out this period ({count} answers).",
+        "annual_missing": "No company survey answers this period; a company survey is due at least once a year (§7.1).",
+        "distribution": "Score distribution",
+        "score": "Score",
+        "answers": "Answers",
+        "share": "Share",
+        "by_kind": "By survey kind",
+        "kind": "Survey kind",
+        "mean": "Mean score",
+        "satisfied": "Satisfied",
+        "kind.callback": "Incident callback",
+        "kind.project": "Project survey after acceptance",
+        "kind.annual": "Annual company survey",
+        "by_project": "By project",
+        "project": "Project",
+        "low": "Low scores (to follow up)",
+        "low_none": "No answer scored {score} or less this period.",
+        "id": "Id",
+        "ticket": "Ticket",
+        "answered": "Answered",
+        "comment": "Comment",
+        "callbacks": "Incident callbacks",
+        "callbacks_text": "{total} incidents resolved this period, {done} called back within 7 days: {rate}.",
+        "missing_list": "Incidents without a timely callback (at most {max} listed): {ids}",
+        "no_data": "No survey answers this period.",
+    },
+}
+
+
+def _w(language: str, key: str, **values: object) -> str:
+    return _WORDS[language][key].format(**values)
+
+
+def satisfaction_table(
+    analysis: SatisfactionAnalysis, language: str, names: Mapping[str, str] | None = None
+) -> Table:
+    """Kind and project rows: answers, mean score, share satisfied (for other reports too)."""
+    names = names or {}
+    rows = [
+        (_w(language, f"kind.{kind}"), stats)
+        for kind, stats in analysis.by_kind.items()
+        if stats.count
+    ]
+    rows += [(names.get(p, p) or "—", stats) for p, stats in analysis.by_project.items()]
+    return table(
+        (_w(language, "kind") + " / " + _w(language, "project"), _w(language, "answers"),
+         _w(language, "mean"), _w(language, "satisfied")),
+        [(label, s.count, value_text(s.mean, "score", language),
+          value_text(s.satisfied_share, "ratio", language)) for label, s in rows],
+    )  # fmt: skip
+
+
+def satisfaction_report(
+    analysis: SatisfactionAnalysis,
+    *,
+    generated: datetime,
+    language: str = "zh-CN",
+    project_names: Mapping[str, str] | None = None,
+    low_score: int = LOW_SCORE,
+) -> Report:
+    """The satisfaction report (seed 0403 §6.2.5: 质量部 analyses and summarises) as a Report."""
+    names = project_names or {}
+    stats = analysis.overall
+    sections = [_overview(analysis, language)]
+    if stats.count:
+        sections += [
+            Section(
+                key="distribution",
+                title=_w(language, "distribution"),
+                tables=(
+                    table(
+                        (_w(language, "score"), _w(language, "answers"), _w(language, "share")),
+                        [(score, count, value_text(count / stats.count, "ratio", language))
+                         for score, count in sorted(stats.distribution.items())],
+                    ),
+                ),
+            ),
+            Section(key="by_kind", title=_w(language, "by_kind"),
+                    tables=(satisfaction_table(analysis, language, names),)),
+        ]  # fmt: skip
+    sections += [_low_scores(analysis, language, names, low_score), _callbacks(analysis, language)]
+    return quality_report(
+        report_id=f"satisfaction-{analysis.period.label}",
+        title=_w(language, "title", period=analysis.period.label),
+        period=analysis.period,
+        sections=sections,
+        generated=generated,
+        language=language,
+        purpose=_w(language, "purpose"),
+        scope=[names.get(p, p) for p in analysis.by_project if p],
+        figures={"satisfaction": {"answers": stats.count, "mean": stats.mean,
+                                  "satisfied_share": stats.satisfied_share,
+                                  "callback_coverage": analysis.callback.value}},
+    )  # fmt: skip
+
+
+def _overview(analysis: SatisfactionAnalysis, language: str) -> Section:
+    stats, callback = analysis.overall, analysis.callback
+    if not stats.count:
+        return Section(
+            key="overview", title=_w(language, "overview"), missing=_w(language, "no_data")
+        )
+    annual = analysis.by_kind[str(SurveyKind.ANNUAL)].count
+    paragraphs = (
+        _w(language, "overview_text", count=stats.count,
+           mean=value_text(stats.mean, "score", language),
+           share=value_text(stats.satisfied_share, "ratio", language),
+           callback=value_text(callback.value, "ratio", language),
+           done=int(callback.numerator or 0), total=int(callback.denominator or 0)),
+        _w(language, "annual_ok", count=annual) if annual else _w(language, "annual_missing"),
+    )  # fmt: skip
+    return Section(key="overview", title=_w(language, "overview"), paragraphs=paragraphs)
+
+
+def _low_scores(
+    analysis: SatisfactionAnalysis, language: str, names: Mapping[str, str], low_score: int
+) -> Section:
+    title = _w(language, "low")
+    if not analysis.low_scores:
+        return Section(key="low_scores", title=title,
+                       paragraphs=(_w(language, "low_none", score=low_score),))  # fmt: skip
+    header = (_w(language, "id"), _w(language, "project"), _w(language, "kind"),
+              _w(language, "ticket"), _w(language, "answered"), _w(language, "score"),
+              _w(language, "comment"))  # fmt: skip
+    rows = [
+        (s.id, names.get(s.project or "", s.project or ""), _w(language, f"kind.{s.kind}"),
+         s.ticket or "", day_text(s.answered), s.score, s.comment)
+        for s in analysis.low_scores
+    ]  # fmt: skip
+    return Section(key="low_scores", title=title, tables=(table(header, rows),))
+
+
+def _callbacks(analysis: SatisfactionAnalysis, language: str) -> Section:
+    callback = analysis.callback
+    title = _w(language, "callbacks")
+    if callback.value is None:
+        return Section(key="callbacks", title=title, missing=text(language, "na"))
+    paragraphs = [
+        _w(language, "callbacks_text", total=int(callback.denominator or 0),
+           done=int(callback.numerator or 0),
+           rate=value_text(callback.value, "ratio", language)),
+    ]  # fmt: skip
+    missing = list(callback.details.get("missing", ()))
+    if missing:
+        ids = ("、" if language == "zh-CN" else ", ").join(missing[:MAX_LISTED])
+        paragraphs.append(_w(language, "missing_list", max=MAX_LISTED, ids=ids))
+    return Section(key="callbacks", title=title, paragraphs=tuple(paragraphs))
