@@ -421,3 +421,10 @@ def test_from_spec() -> None:
     assert BusinessCalendar.from_spec(CalendarSpec(preset="always")).hours == ("00:00-24:00",)
     with pytest.raises(ValueError, match="moon"):
         BusinessCalendar.from_spec(CalendarSpec(preset="moon"))
+
+
+def test_many_refuses_starts_and_ends_of_different_lengths() -> None:
+    cal = BusinessCalendar.china()
+    start = datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with pytest.raises(ValueError, match="2 starts and 3 ends"):
+        cal.business_seconds_many([start, start], [start, start, start])

@@ -457,9 +457,14 @@ class BusinessCalendar:
         """Element-wise :meth:`business_seconds` (int64; 0 where either side is NaT).
 
         Accepts sequences of aware datetimes or ``datetime64`` arrays (any
-        unit, taken as UTC).  Inputs are broadcast against each other.
+        unit, taken as UTC).  ``starts`` and ``ends`` must have the same length.
         """
-        s, e = np.broadcast_arrays(_to_us_array(starts), _to_us_array(ends))
+        s, e = _to_us_array(starts), _to_us_array(ends)
+        if s.shape != e.shape:
+            raise ValueError(
+                f"starts and ends must have the same length, got {s.shape[0]} starts "
+                f"and {e.shape[0]} ends"
+            )
         valid = (s != _NAT) & (e != _NAT)
         all_valid = bool(valid.all())
         if not valid.any():

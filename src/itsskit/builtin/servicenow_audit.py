@@ -27,6 +27,7 @@ the rows are grouped in memory.
 from __future__ import annotations
 
 import csv
+import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
@@ -198,7 +199,7 @@ class ServiceNowAuditSource(Source):
         if text is None:
             return None
         try:
-            return datetime.strptime(text, TIME_FORMAT).replace(tzinfo=self.timezone)
+            return _naive_time(text).replace(tzinfo=self.timezone)
         except ValueError:
             raise RowError(column, row.get(column), "a D/M/YYYY HH:MM time") from None
 
@@ -233,6 +234,12 @@ def _value(row: Row, column: str) -> str | None:
     """The trimmed cell, None for ``?`` or empty."""
     text = (row.get(column) or "").strip()
     return None if text in ("", NO_VALUE) else text
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _naive_time(text: str) -> datetime:
+    """``D/M/YYYY HH:MM`` parsed once per distinct text (audit timestamps repeat a lot)."""
+    return datetime.strptime(text, TIME_FORMAT)
 
 
 def _history(events: Iterable[_Event]) -> tuple[StatusChange, ...]:
