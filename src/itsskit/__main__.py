@@ -1,0 +1,5 @@
+"""``python -m itsskit``: the itsskit command."""
+
+from itsskit.cli import main
+
+main()
