@@ -1,5 +1,10 @@
 """The TOML configuration file: calendars, SLAs, catalogue, sources, projects, reports.
 
+Three optional single tables set up the report lifecycle: ``[storage] url``
+(a SQLAlchemy URL; default ``sqlite:///<config dir>/itsskit.db``),
+``[distribution] channel = "smtp"`` with ``[distribution.smtp]`` options and
+``[archive] store = "folder"`` (the default) with ``[archive.folder]`` options.
+
 :func:`load_config` reads the file (see ``docs/configuration.md``) into a frozen
 :class:`Config`. Tables are structured with the one converter
 (:data:`itsskit.converter.converter`, unknown keys are errors) and cross-references
@@ -12,16 +17,17 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing
 from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 from cattrs.v import format_exception, transform_error
 
-from itsskit.contracts import RECORD_KINDS, Source, SourceContext
+from itsskit.contracts import RECORD_KINDS, ArchiveStore, Channel, Source, SourceContext
 from itsskit.converter import converter
 from itsskit.durations import parse_duration
 from itsskit.models import (
@@ -30,6 +36,7 @@ from itsskit.models import (
     SLA,
     CalendarSpec,
     Customer,
+    Indicator,
     Project,
     ReportSpec,
     Service,
@@ -39,10 +46,24 @@ from itsskit.models import (
 if TYPE_CHECKING:
     from itsskit.plugins import PluginHost
 
-__all__ = ["Config", "ConfigError", "SourceConfig", "load_config", "source_options"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "PluginSetting",
+    "SourceConfig",
+    "load_config",
+    "make_archive_store",
+    "make_channel",
+    "plugin_options",
+    "source_options",
+]
 
 T = TypeVar("T")
-TABLES = ("calendars", "slas", "services", "customers", "sources", "projects", "reports")
+TABLES = (
+    "calendars", "slas", "services", "customers", "sources", "projects", "reports", "indicators",
+)  # fmt: skip
+#: Single tables (not tables of tables): the report store, distribution and archive.
+SETTINGS = ("storage", "distribution", "archive")
 HOST_KEYS = ("plugin", "kind")
 
 
@@ -71,6 +92,19 @@ class SourceConfig:
 
 
 @attrs.frozen(kw_only=True)
+class PluginSetting:
+    """The plugin a ``[distribution]`` or ``[archive]`` table chooses, with its options table.
+
+    ``table`` is ``distribution`` or ``archive``; ``options`` the raw
+    ``[<table>.<plugin>]`` table (see :func:`plugin_options`).
+    """
+
+    table: str
+    plugin: str
+    options: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
 class Config:
     """A loaded configuration file. Relative paths in it are relative to ``base_dir``."""
 
@@ -83,6 +117,15 @@ class Config:
     sources: Mapping[str, SourceConfig] = attrs.field(factory=dict)
     projects: Mapping[str, Project] = attrs.field(factory=dict)
     reports: Mapping[str, ReportSpec] = attrs.field(factory=dict)
+    indicators: Mapping[str, Indicator] = attrs.field(factory=dict)
+    storage_url: str = ""
+    distribution: PluginSetting | None = None
+    archive: PluginSetting = PluginSetting(table="archive", plugin="folder")
+
+    @property
+    def database_url(self) -> str:
+        """``[storage] url``, or the SQLite file ``itsskit.db`` beside the config file."""
+        return self.storage_url or f"sqlite:///{self.base_dir / 'itsskit.db'}"
 
     def project(self, project_id: str) -> Project:
         """The project ``project_id``; ``KeyError`` lists the known ones."""
@@ -147,6 +190,20 @@ class _RawProject:
     timezone: str | None = None
 
 
+@attrs.frozen(kw_only=True)
+class _RawIndicator:
+    kpi: str
+    target: float
+    comparison: str = ">="
+    period: str = "monthly"
+    owner: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class _RawStorage:
+    url: str = ""
+
+
 # --------------------------------------------------------------------- loading
 
 
@@ -169,6 +226,41 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
     if loader.errors:
         raise ConfigError(loader.errors)
     return config
+
+
+def plugin_options(setting: PluginSetting, options_class: type[T], config: Config) -> T:
+    """Structure a distribution/archive setting's options (or raise :class:`ConfigError`).
+
+    Relative paths in ``Path`` options are made absolute against the config file's folder.
+    """
+    errors: list[str] = []
+    where = f"{setting.table}.{setting.plugin}"
+    options = _structure(setting.options, options_class, where, errors)
+    if options is None:
+        raise ConfigError([f"{config.path}: {error}" for error in errors])
+    return _resolve_paths(options, config.base_dir)
+
+
+def make_channel(config: Config, host: PluginHost) -> Channel | None:
+    """The ``[distribution]`` channel with its options; None when none is configured."""
+    setting = config.distribution
+    if setting is None:
+        return None
+    try:
+        cls = host.channel_class(setting.plugin)
+    except KeyError as exc:
+        raise ConfigError([f"{config.path}: distribution.channel: {exc.args[0]}"]) from None
+    return cls(plugin_options(setting, cls.options_class, config))
+
+
+def make_archive_store(config: Config, host: PluginHost) -> ArchiveStore:
+    """The ``[archive]`` store with its options (the ``folder`` store by default)."""
+    setting = config.archive
+    try:
+        cls = host.store_class(setting.plugin)
+    except KeyError as exc:
+        raise ConfigError([f"{config.path}: archive.store: {exc.args[0]}"]) from None
+    return cls(plugin_options(setting, cls.options_class, config))
 
 
 def source_options(source: SourceConfig, cls: type[Source], config_path: Path) -> Any:
@@ -194,8 +286,8 @@ class _Loader:
 
     def load(self, data: dict[str, Any]) -> Config:
         for key in data:
-            if key not in TABLES:
-                self.error(key, f"unknown table (expected one of: {', '.join(TABLES)})")
+            if key not in TABLES + SETTINGS:
+                self.error(key, f"unknown table (expected one of: {', '.join(TABLES + SETTINGS)})")
         tables = {name: self.tables(data, name) for name in TABLES}
         self.declared = {name: sorted(table) for name, table in tables.items()}
         calendars = self.each(tables["calendars"], "calendars", self.calendar)
@@ -223,6 +315,11 @@ class _Loader:
             sources=sources,
             projects=projects,
             reports=reports,
+            indicators=self.each(tables["indicators"], "indicators", self.indicator),
+            storage_url=self.storage(data.get("storage", {})),
+            distribution=self.plugin_setting(data, "distribution", "channel", None),
+            archive=self.plugin_setting(data, "archive", "store", "folder")
+            or PluginSetting(table="archive", plugin="folder"),
         )
 
     def tables(self, data: Mapping[str, Any], name: str) -> dict[str, dict[str, Any]]:
@@ -351,6 +448,69 @@ class _Loader:
             self.structure(options, cls.options_class, where)
         return source
 
+    def storage(self, raw: Any) -> str:
+        """``[storage] url``; a relative SQLite path is made relative to the config file."""
+        spec = self.structure(raw, _RawStorage, "storage")
+        if spec is None or not spec.url:
+            return ""
+        if "://" not in spec.url:
+            self.error(
+                "storage.url",
+                f"expected a SQLAlchemy URL like sqlite:///itsskit.db, got {spec.url!r}",
+            )
+            return ""
+        prefix = "sqlite:///"
+        rest = spec.url.removeprefix(prefix)
+        if spec.url.startswith(prefix) and rest != ":memory:" and not Path(rest).is_absolute():
+            return prefix + str(self.path.parent / rest)
+        return spec.url
+
+    def plugin_setting(
+        self, data: Mapping[str, Any], table: str, key: str, default: str | None
+    ) -> PluginSetting | None:
+        """``[table] key = "plugin"`` and its options table ``[table.plugin]``."""
+        raw = data.get(table, {})
+        if not isinstance(raw, dict):
+            self.error(table, f"expected a table ([{table}])")
+            return None
+        plugin = raw.get(key, default)
+        if plugin is None:
+            if raw:
+                self.error(f"{table}.{key}", f'required: the plugin\'s name, e.g. {key} = "smtp"')
+            return None
+        if not isinstance(plugin, str):
+            self.error(f"{table}.{key}", f"expected a plugin name (a string), got {plugin!r}")
+            return None
+        extra = sorted(name for name in raw if name not in (key, plugin))
+        if extra:
+            self.error(table, f"unknown key(s) {', '.join(extra)} (allowed: {key}, {plugin})")
+        options = raw.get(plugin, {})
+        if not isinstance(options, dict):
+            self.error(f"{table}.{plugin}", f"expected a table ([{table}.{plugin}])")
+            return None
+        setting = PluginSetting(table=table, plugin=plugin, options=options)
+        if self.host is not None:
+            lookup = self.host.channel_class if table == "distribution" else self.host.store_class
+            try:
+                cls = lookup(plugin)
+            except KeyError as exc:
+                self.error(f"{table}.{key}", str(exc.args[0]))
+                return None
+            self.structure(options, cls.options_class, f"{table}.{plugin}")
+        return setting
+
+    def indicator(self, key: str, raw: dict[str, Any]) -> Indicator | None:
+        from itsskit.quality.indicators import make_indicator  # imports the KPI engine
+
+        spec = self.structure(raw, _RawIndicator, f"indicators.{key}")
+        if spec is None:
+            return None
+        try:
+            return make_indicator(key, **attrs.asdict(spec))
+        except ValueError as exc:
+            self.error(f"indicators.{key}", str(exc))
+            return None
+
     def report(self, key: str, raw: dict[str, Any]) -> ReportSpec | None:
         if "project" not in raw:
             self.error(
@@ -440,6 +600,22 @@ def _dotted(cattrs_path: str) -> str:
     path = cattrs_path.removeprefix("$")
     path = re.sub(r"\[(['\"])(.*?)\1\]", r".\2", path)
     return path
+
+
+def _resolve_paths(options: T, base_dir: Path) -> T:
+    """``options`` with each relative ``Path`` field made absolute against ``base_dir``."""
+    cls: Any = type(options)
+    if not attrs.has(cls):
+        return options
+    hints = typing.get_type_hints(cls)
+    changes = {
+        field.name: base_dir / value
+        for field in attrs.fields(cls)
+        if Path in (hints.get(field.name), *typing.get_args(hints.get(field.name)))
+        and isinstance(value := getattr(options, field.name), Path)
+        and not value.expanduser().is_absolute()
+    }
+    return attrs.evolve(cast(Any, options), **changes) if changes else options
 
 
 def _known(names: Mapping[str, Any]) -> str:

@@ -119,5 +119,6 @@ def due_time(period_end: datetime, due_days: int, timezone: str | None = None) -
     ending at 2025-11-01 00:00 with ``due_days = 5`` is due 2025-11-06 00:00,
     i.e. by the end of the 5th.
     """
-    local = period_end.astimezone(ZoneInfo(timezone)) if timezone else period_end
+    zone = ZoneInfo(timezone) if timezone else period_end.tzinfo
+    local = datetime.fromtimestamp(period_end.timestamp(), tz=zone)  # a plain datetime
     return local + timedelta(days=due_days)  # aware arithmetic: wall-clock days

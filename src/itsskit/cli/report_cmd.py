@@ -136,3 +136,8 @@ def _parse_at(text: str | None) -> datetime | None:
     if at.tzinfo is None:
         raise UsageProblem(f"--at {text!r}: give a UTC offset, e.g. 2025-11-03T09:00+08:00")
     return at
+
+
+from itsskit.cli.lifecycle_cmd import mount  # noqa: E402  (lifecycle commands live in their own module)
+
+mount(report)

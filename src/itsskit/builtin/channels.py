@@ -1,0 +1,171 @@
+"""Built-in distribution channels: ``folder`` and ``smtp`` (SPEC §5, seed 001 step 6).
+
+Configured in ``[distribution]``::
+
+    [distribution]
+    channel = "smtp"
+    [distribution.smtp]
+    host = "smtp.example.cn"
+    port = 587
+    starttls = true
+    username = "reports@example.cn"
+    password_env = "ITSSKIT_SMTP_PASSWORD"   # the password is read from this variable
+    sender = "运维服务部 <reports@example.cn>"
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+import smtplib
+import ssl as ssl_module
+from collections.abc import Mapping, Sequence
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from pathlib import Path
+
+import attrs
+
+from itsskit.builtin.stores import write_atomic
+from itsskit.contracts import Channel, Registry
+from itsskit.hookspecs import hookimpl
+from itsskit.models import Report
+
+__all__ = ["FolderChannel", "FolderOptions", "SmtpChannel", "SmtpOptions", "message_for"]
+
+SUBJECT = {
+    "zh-CN": "【服务报告】{title}（{period}，第 {version} 版）",
+    "en": "Service report: {title} ({period}, version {version})",
+}
+BODY = {
+    "zh-CN": (
+        "您好：\n\n附件为《{title}》（服务期间 {period}，第 {version} 版），请查阅。\n"
+        "附件：{files}\n\n如有疑问，请与我们联系。\n\n{department}\n"
+    ),
+    "en": (
+        "Hello,\n\nPlease find attached the {title} (service period {period}, "
+        "version {version}).\nAttachments: {files}\n\nDo not hesitate to contact us with "
+        "any question.\n\n{department}\n"
+    ),
+}
+
+
+@attrs.frozen(kw_only=True)
+class FolderOptions:
+    """``[distribution.folder]``: ``root`` (relative to the config file)."""
+
+    root: Path
+
+
+class FolderChannel(Channel):
+    """Copies the files into ``<root>/<recipient>/``, one folder per recipient (a shared drive)."""
+
+    name = "folder"
+    options_class = FolderOptions
+    options: FolderOptions
+
+    def send(self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]) -> None:
+        """Copy every file into each recipient's folder, atomically per file."""
+        for recipient in recipients:
+            folder = Path(self.options.root) / _safe(recipient)
+            folder.mkdir(parents=True, exist_ok=True)
+            for path in files.values():
+                write_atomic(folder / Path(path).name, Path(path).read_bytes())
+
+
+@attrs.frozen(kw_only=True)
+class SmtpOptions:
+    """``[distribution.smtp]``; the password comes from the variable ``password_env``."""
+
+    host: str
+    sender: str
+    port: int = 25
+    starttls: bool = False
+    ssl: bool = False
+    username: str = ""
+    password_env: str = ""
+    timeout: float = 60.0
+
+
+class SmtpChannel(Channel):
+    """Sends one e-mail to the whole distribution list, the files attached."""
+
+    name = "smtp"
+    options_class = SmtpOptions
+    options: SmtpOptions
+
+    def send(self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]) -> None:
+        """Send the report; an SMTP or connection error propagates (nothing is recorded)."""
+        options = self.options
+        message = message_for(report, files, recipients, sender=options.sender)
+        if options.ssl:
+            context = ssl_module.create_default_context()
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                options.host, options.port, timeout=options.timeout, context=context
+            )
+        else:
+            client = smtplib.SMTP(options.host, options.port, timeout=options.timeout)
+        with client:
+            if options.starttls:
+                client.starttls(context=ssl_module.create_default_context())
+            if options.username:
+                client.login(options.username, self._password())
+            client.send_message(message)
+
+    def _password(self) -> str:
+        variable = self.options.password_env
+        if not variable or variable not in os.environ:
+            raise RuntimeError(
+                f"smtp: username is set but the password variable {variable or '(password_env)'}"
+                " is not set in the environment"
+            )
+        return os.environ[variable]
+
+
+def message_for(
+    report: Report, files: Mapping[str, Path], recipients: Sequence[str], *, sender: str
+) -> EmailMessage:
+    """The e-mail for ``report``: localized subject and body, one attachment per file."""
+    language = report.language if report.language in SUBJECT else "zh-CN"
+    names = [Path(path).name for path in files.values()]
+    fields = {
+        "title": report.spec.title or report.id,
+        "period": report.period_label,
+        "version": report.version,
+        "department": report.spec.department,
+        "files": ", ".join(names),
+    }
+    message = EmailMessage()
+    message["Subject"] = SUBJECT[language].format(**fields)
+    message["From"] = sender
+    message["To"] = ", ".join(recipients)
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=_domain(sender))
+    message.set_content(BODY[language].format(**fields))
+    for path in files.values():
+        path = Path(path)
+        kind, _ = mimetypes.guess_type(path.name)
+        maintype, _, subtype = (kind or "application/octet-stream").partition("/")
+        params = {"charset": "utf-8"} if maintype == "text" else {}  # renderers write UTF-8
+        message.add_attachment(
+            path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name, params=params
+        )
+    return message
+
+
+def _domain(sender: str) -> str | None:
+    match = re.search(r"@([\w.-]+)", sender)
+    return match.group(1) if match else None
+
+
+def _safe(name: str) -> str:
+    """A recipient as a folder name (``cio@dianchi.example.cn`` stays readable)."""
+    return re.sub(r"[^\w@.+-]+", "_", name).strip("._") or "_"
+
+
+@hookimpl
+def register_channels(registry: Registry[Channel]) -> None:
+    """The built-in ``folder`` and ``smtp`` channels."""
+    registry.add(FolderChannel)
+    registry.add(SmtpChannel)

@@ -1,0 +1,540 @@
+"""``itsskit report submit|approve|return|publish|review|archive|list|show|history|batch``.
+
+The report lifecycle (seed 001 steps 4-8) on the report store of a
+configuration file (``[storage] url``, default ``itsskit.db`` beside it;
+``--db`` overrides). Every step names who (``--by``) and may carry a ``--note``.
+
+Exit codes: 0 done; 1 the step was refused or failed (an illegal transition,
+the wrong approver, a channel that could not send) or, for ``batch``, some
+report failed; 2 a usage or configuration error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import attrs
+import click
+
+from itsskit.cli import Failure, UsageProblem, load, print_table, reported_errors
+from itsskit.config import Config, ConfigError, make_archive_store, make_channel
+from itsskit.lifecycle import LifecycleError, next_states
+from itsskit.models import ImprovementItem, Report, ReportStatus
+from itsskit.periods import Period
+from itsskit.plugins import PluginHost
+from itsskit.storage import ReportStore, StoredReport
+
+__all__ = [
+    "LIFECYCLE_COMMANDS",
+    "approve",
+    "archive",
+    "batch",
+    "history",
+    "list_reports",
+    "mount",
+    "parse_item",
+    "publish",
+    "review",
+    "rework",
+    "show",
+    "submit",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _apply(function: F, *decorators: Callable[[F], F]) -> F:
+    for decorator in reversed(decorators):
+        function = decorator(function)
+    return function
+
+
+def _target(function: F) -> F:
+    """CONFIG, ``--report``, ``--period`` and ``--db``."""
+    return _apply(
+        function,
+        click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
+        click.option("--report", "report_id", required=True, help="Report id ([reports.ID])."),
+        click.option("--period", required=True, help="Period: 2025-10, 2025-Q4 or 2025."),
+        click.option("--db", help="Database URL or SQLite file (default: [storage] url)."),
+    )
+
+
+def _actor(function: F) -> F:
+    """``--by``, ``--note`` and ``--at`` of a lifecycle step."""
+    return _apply(
+        function,
+        click.option("--by", required=True, help="Who takes this step."),
+        click.option("--note", default="", help="Why (recorded with the step)."),
+        click.option("--at", "at_text", help="When, ISO 8601 with offset (default: now)."),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class _Session:
+    config: Config
+    host: PluginHost
+    store: ReportStore
+    report_id: str
+    period: str  # the normalised period label
+
+    @property
+    def approver(self) -> str:
+        return self.config.projects[self.config.reports[self.report_id].project].approver
+
+    @property
+    def timezone(self) -> str:
+        return self.config.projects[self.config.reports[self.report_id].project].timezone
+
+
+@contextmanager
+def _session(config_path: Path, report_id: str, period: str, db: str | None) -> Iterator[_Session]:
+    """Config, plugins and the open store; refused steps exit 1, usage errors 2."""
+    config, host = load(config_path)
+    if report_id not in config.reports:
+        known = ", ".join(sorted(config.reports)) or "none"
+        raise UsageProblem(f"unknown report {report_id!r} (known: {known})")
+    timezone = config.projects[config.reports[report_id].project].timezone
+    try:
+        label = Period.parse(period, timezone).label
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
+    with _store(config, db) as store, reported_errors():
+        try:
+            yield _Session(config=config, host=host, store=store, report_id=report_id, period=label)
+        except LifecycleError as exc:
+            raise Failure(str(exc)) from None
+
+
+@contextmanager
+def _store(config: Config, db: str | None) -> Iterator[ReportStore]:
+    try:
+        store = ReportStore.open(db or config.database_url)
+    except Exception as exc:  # noqa: BLE001 - any database problem is one clear line
+        raise UsageProblem(f"cannot open the report store: {type(exc).__name__}: {exc}") from None
+    with store:
+        yield store
+
+
+def _at(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(
+            f"--at {text!r}: expected ISO 8601, e.g. 2025-11-03T09:00+08:00"
+        ) from None
+    if at.tzinfo is None:
+        raise UsageProblem(f"--at {text!r}: give a UTC offset, e.g. 2025-11-03T09:00+08:00")
+    return at
+
+
+def _done(stored: StoredReport) -> None:
+    nexts = ", ".join(next_states(stored.status)) or "none"
+    click.echo(f"{stored.name}: {stored.status} (next: {nexts})")
+
+
+# --------------------------------------------------------------------- the steps
+
+
+@click.command()
+@_target
+@_actor
+@click.option("--rebuild", is_flag=True, help="Build the draft anew before submitting it.")
+@click.option("--format", "formats", default="docx,html", show_default=True)
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where built files go (default: reports/<project> beside CONFIG).",
+)
+def submit(
+    config: Path,
+    report_id: str,
+    period: str,
+    db: str | None,
+    by: str,
+    note: str,
+    at_text: str | None,
+    rebuild: bool,
+    formats: str,
+    out_dir: Path | None,
+) -> None:
+    """Submit a report for approval (seed 001 step 4).
+
+    The stored draft is submitted. A report not stored yet, a returned one
+    (its resubmission is a new version) or --rebuild is built and rendered first.
+    """
+    at = _at(at_text)
+    with _session(config, report_id, period, db) as s:
+        stored = s.store.get(s.report_id, s.period) if s.store.has(s.report_id, s.period) else None
+        status = stored.status if stored else None
+        if status is None or rebuild or status == ReportStatus.RETURNED:
+            report, files = _build(s, formats, out_dir, at)
+            if status == ReportStatus.RETURNED:
+                _done(
+                    s.store.submit(
+                        s.report_id, s.period, by=by, at=at, note=note, report=report, files=files
+                    )
+                )
+                return
+            s.store.save(report, files, by=by, at=at, timezone=s.timezone)
+        _done(s.store.submit(s.report_id, s.period, by=by, at=at, note=note))
+
+
+def _build(
+    s: _Session, formats: str, out_dir: Path | None, at: datetime | None
+) -> tuple[Report, dict[str, Path]]:
+    """Build and render the report into ``out_dir`` (default ``reports/<project>``)."""
+    from itsskit.records import SourceError
+    from itsskit.report.builder import build_report
+    from itsskit.report.notes import NotesError
+    from itsskit.report.output import render
+
+    project = s.config.reports[s.report_id].project
+    period = Period.parse(s.period, s.timezone)
+    try:
+        report = build_report(s.config, s.report_id, period, host=s.host, at=at)
+    except NotesError as exc:
+        raise UsageProblem(str(exc)) from None
+    except (ConfigError, SourceError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - one clear line per failed report
+        raise Failure(f"report {s.report_id}: {type(exc).__name__}: {exc}") from exc
+    try:
+        files = render(
+            report, formats, out_dir or s.config.base_dir / "reports" / project, host=s.host
+        )
+    except (KeyError, ValueError) as exc:
+        raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
+    return report, files
+
+
+@click.command()
+@_target
+@_actor
+def approve(
+    config: Path,
+    report_id: str,
+    period: str,
+    db: str | None,
+    by: str,
+    note: str,
+    at_text: str | None,
+) -> None:
+    """Approve the submitted report (seed 001 step 5); by the project's approver if it names one."""
+    with _session(config, report_id, period, db) as s:
+        _done(
+            s.store.approve(
+                s.report_id, s.period, by=by, approver=s.approver, at=_at(at_text), note=note
+            )
+        )
+
+
+@click.command("return")
+@_target
+@_actor
+def rework(
+    config: Path,
+    report_id: str,
+    period: str,
+    db: str | None,
+    by: str,
+    note: str,
+    at_text: str | None,
+) -> None:
+    """Return the submitted report to its author for rework (seed 001 step 5.2)."""
+    with _session(config, report_id, period, db) as s:
+        _done(
+            s.store.rework(
+                s.report_id, s.period, by=by, approver=s.approver, at=_at(at_text), note=note
+            )
+        )
+
+
+@click.command()
+@_target
+@_actor
+def publish(
+    config: Path,
+    report_id: str,
+    period: str,
+    db: str | None,
+    by: str,
+    note: str,
+    at_text: str | None,
+) -> None:
+    """Publish the approved report to its distribution list through [distribution] (step 6).
+
+    Without a [distribution] channel the publication is only recorded.
+    """
+    with _session(config, report_id, period, db) as s:
+        channel = make_channel(s.config, s.host)
+        if channel is None:
+            click.echo(
+                "warning: no [distribution] channel: recorded as published, nothing sent", err=True
+            )
+        stored = s.store.publish(
+            s.report_id, s.period, by=by, channel=channel, at=_at(at_text), note=note
+        )
+        for delivery in stored.deliveries:
+            click.echo(f"sent via {delivery.plugin} to {delivery.target}")
+        _done(stored)
+
+
+@click.command()
+@_target
+@_actor
+@click.option("--minutes", help="The review meeting minutes (text).")
+@click.option(
+    "--minutes-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A UTF-8 text file with the minutes.",
+)
+@click.option(
+    "--item",
+    "items",
+    multiple=True,
+    help="Improvement item 'description | owner | YYYY-MM-DD' (owner, due optional; repeatable).",
+)
+def review(
+    config: Path,
+    report_id: str,
+    period: str,
+    db: str | None,
+    by: str,
+    note: str,
+    at_text: str | None,
+    minutes: str | None,
+    minutes_file: Path | None,
+    items: tuple[str, ...],
+) -> None:
+    """Record the review meeting of the published report: minutes and improvement items (step 7)."""
+    if (minutes is None) == (minutes_file is None):
+        raise UsageProblem("give the minutes: --minutes TEXT or --minutes-file PATH (one of them)")
+    text = minutes if minutes is not None else _read_text(minutes_file)
+    parsed = [parse_item(item) for item in items]
+    with _session(config, report_id, period, db) as s:
+        stored = s.store.review(
+            s.report_id, s.period, by=by, minutes=text, items=parsed, at=_at(at_text), note=note
+        )
+        for item in stored.review.items if stored.review else ():
+            click.echo(f"improvement {item.id}: {item.description}")
+        _done(stored)
+
+
+def _read_text(path: Path | None) -> str:
+    assert path is not None
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageProblem(f"{path}: the minutes file must be UTF-8 text") from None
+
+
+def parse_item(text: str) -> ImprovementItem:
+    """``"description | owner | YYYY-MM-DD"`` (owner and due optional) as an item without id."""
+    parts = [part.strip() for part in text.split("|")]
+    if not parts[0] or len(parts) > 3:
+        raise UsageProblem(f"--item {text!r}: expected 'description | owner | YYYY-MM-DD'")
+    due = None
+    if len(parts) == 3 and parts[2]:
+        try:
+            due = date.fromisoformat(parts[2])
+        except ValueError:
+            raise UsageProblem(f"--item {text!r}: the due date must be YYYY-MM-DD") from None
+    owner = parts[1] if len(parts) > 1 else ""
+    return ImprovementItem(id="", description=parts[0], owner=owner, due=due)
+
+
+@click.command()
+@_target
+@_actor
+def archive(
+    config: Path,
+    report_id: str,
+    period: str,
+    db: str | None,
+    by: str,
+    note: str,
+    at_text: str | None,
+) -> None:
+    """Archive the reviewed report, with the review minutes, to the [archive] store (step 8)."""
+    with _session(config, report_id, period, db) as s:
+        store = make_archive_store(s.config, s.host)
+        stored = s.store.archive(
+            s.report_id, s.period, by=by, store=store, at=_at(at_text), note=note
+        )
+        for delivery in stored.deliveries:
+            if delivery.action == "archived":
+                click.echo(f"archived via {delivery.plugin}: {delivery.target}")
+        _done(stored)
+
+
+# ------------------------------------------------------------------- looking
+
+
+@click.command("list")
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--project", help="Only this project's reports.")
+@click.option("--period", help="Only this period label (2025-10).")
+@click.option("--status", type=click.Choice([str(s) for s in ReportStatus]))
+@click.option("--db", help="Database URL or SQLite file (default: [storage] url).")
+def list_reports(
+    config: Path, project: str | None, period: str | None, status: str | None, db: str | None
+) -> None:
+    """The stored reports (latest version of each), by period and report."""
+    settings, _ = load(config)
+    with _store(settings, db) as store:
+        rows = [
+            (r.report, r.project, r.period, r.version, r.status, r.title)
+            for r in store.reports(project=project, period=period, status=status)
+        ]
+    print_table(("report", "project", "period", "version", "status", "title"), rows)
+
+
+@click.command()
+@_target
+@click.option("--version", type=int, help="A version (default: the latest).")
+def show(config: Path, report_id: str, period: str, db: str | None, version: int | None) -> None:
+    """One stored report: state, files, deliveries, review and the allowed next steps."""
+    with _session(config, report_id, period, db) as s:
+        stored = s.store.get(s.report_id, s.period, version)
+    report = stored.report
+    rows: list[tuple[str, str]] = [
+        ("report", stored.name),
+        ("title", report.spec.title),
+        ("project", report.project),
+        ("status", str(stored.status)),
+        ("next", ", ".join(next_states(stored.status)) or "none"),
+        ("distribution", ", ".join(report.spec.distribution)),
+    ]
+    rows += [(f"file {f.format}", f"{f.path}  sha256 {f.sha256}") for f in stored.files.values()]
+    rows += [
+        (d.action, f"{d.plugin}: {d.target} ({d.by}, {d.at.isoformat()})")
+        for d in stored.deliveries
+    ]
+    if stored.review:
+        rows.append(("review", f"{stored.review.by}, {stored.review.held.isoformat()}"))
+        rows.append(("minutes", stored.review.minutes.strip()))
+        rows += [(f"improvement {i.id}", i.description) for i in stored.review.items]
+    print_table(("field", "value"), rows, title=stored.name)
+
+
+@click.command()
+@_target
+def history(config: Path, report_id: str, period: str, db: str | None) -> None:
+    """Every lifecycle step of every version: who, when, from, to, note."""
+    with _session(config, report_id, period, db) as s:
+        steps = s.store.history(s.report_id, s.period)
+        if not steps:
+            s.store.get(s.report_id, s.period)  # raises: not stored
+    rows = [
+        (f"v{st.version}", st.from_status or "-", st.to_status, st.by, st.at.isoformat(), st.note)
+        for st in steps
+    ]
+    print_table(("version", "from", "to", "by", "at", "note"), rows)
+
+
+# -------------------------------------------------------------------- batch
+
+
+@click.command()
+@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--period", required=True, help="Period: 2025-10, 2025-Q4 or 2025.")
+@click.option("--format", "formats", default="docx,html", show_default=True)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild reports already stored (drafts only).")
+@click.option("--by", default="itsskit batch", show_default=True, help="Recorded as the author.")
+@click.option("--at", "at_text", help="Evaluate the data as of this ISO 8601 time (default: now).")
+@click.option("--db", help="Database URL or SQLite file (default: [storage] url).")
+def batch(
+    config: Path,
+    period: str,
+    formats: str,
+    out_dir: Path,
+    jobs: int | None,
+    force: bool,
+    by: str,
+    at_text: str | None,
+    db: str | None,
+) -> None:
+    """Build every report of every project for PERIOD and store them as drafts.
+
+    Resumable: reports already stored are skipped unless --force. One line per
+    report on stdout (report, project, status, files or cause). Exit 1 when
+    some report failed, 2 on a usage or configuration error.
+    """
+    from itsskit.batch import BatchItem, run_batch
+    from itsskit.report.output import parse_formats
+
+    settings, host = load(config)
+    at = _at(at_text)
+    try:
+        names = parse_formats(formats)
+        for name in names:
+            host.renderer_class(name)
+        for spec in settings.reports.values():
+            Period.parse(period, settings.project(spec.project).timezone)
+    except (KeyError, ValueError) as exc:
+        raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
+    with _store(settings, db) as store, _progress(len(settings.reports)) as advance:
+
+        def report(item: BatchItem, done: int, total: int) -> None:
+            advance(item, done, total)
+            where = ", ".join(str(path) for path in item.files.values()) or item.detail
+            click.echo(f"{item.report}\t{item.project}\t{item.status}\t{where}")
+
+        result = run_batch(
+            settings, period, store=store, out_dir=out_dir, formats=names, jobs=jobs,
+            force=force, host=host, at=at, by=by, progress=report,
+        )  # fmt: skip
+    for item in result.failed:
+        click.echo(f"error: project {item.project}, report {item.report}: {item.detail}", err=True)
+    if not result.ok:
+        raise SystemExit(1)
+
+
+@contextmanager
+def _progress(total: int) -> Iterator[Callable[[Any, int, int], None]]:
+    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda _item, _done, _total: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("reports", total=total)
+
+        def advance(item: Any, done: int, _total: int) -> None:
+            bar.update(task, completed=done, description=f"{item.report} {item.status}")
+
+        yield advance
+
+
+#: The commands :func:`mount` adds to ``itsskit report``.
+LIFECYCLE_COMMANDS: tuple[click.Command, ...] = (
+    submit,
+    approve,
+    rework,
+    publish,
+    review,
+    archive,
+    list_reports,
+    show,
+    history,
+    batch,
+)
+
+
+def mount(group: click.Group) -> None:
+    """Add the lifecycle and batch commands to ``group`` (the ``itsskit report`` group)."""
+    for command in LIFECYCLE_COMMANDS:
+        group.add_command(command)
