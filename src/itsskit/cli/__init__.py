@@ -49,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "sla": "itsskit.cli.sla_cmd:sla",
     "kpi": "itsskit.cli.kpi_cmd:kpi",
     "report": "itsskit.cli.report_cmd:report",
+    "quality": "itsskit.cli.quality_cmd:quality",
 }
 
 
