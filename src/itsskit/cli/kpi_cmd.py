@@ -19,15 +19,23 @@ __all__ = ["kpi", "result_json"]
 
 
 def result_json(result: KpiResult) -> dict[str, Any]:
-    """One KPI as JSON: value (null when not applicable), target, status, counts, unit."""
+    """One KPI as JSON: value (null when not applicable), target, status, counts, unit.
+
+    A KPI whose unit is ``count`` has whole numbers, written as JSON integers.
+    """
+    whole = result.unit == "count"
     return {
-        "value": result.value,
-        "target": result.target,
+        "value": _number(result.value, whole),
+        "target": _number(result.target, whole),
         "status": result.status,
-        "numerator": result.numerator,
-        "denominator": result.denominator,
+        "numerator": _number(result.numerator, whole),
+        "denominator": _number(result.denominator, whole),
         "unit": result.unit,
     }
+
+
+def _number(value: float | None, whole: bool) -> int | float | None:
+    return int(value) if whole and value is not None and value.is_integer() else value
 
 
 @click.command("kpi")

@@ -113,6 +113,8 @@ def project_kpis(
     ]
     breaches = open_breaches(table)
     excluded = {"excluded_tickets": len(findings)}
+    unusable = {finding.record_id for finding in findings}
+    measured = [ticket for ticket in records.tickets if ticket.id not in unusable]
     results = [
         attrs.evolve(
             project_attainment(table, period, target=attainment_target),
@@ -139,7 +141,7 @@ def project_kpis(
         mtbf(times),
         satisfaction_mean(records.surveys, period),
         satisfied_share(records.surveys, period),
-        callback_coverage(records.tickets, period, records.surveys),
+        callback_coverage(measured, period, records.surveys),
         report_on_time(records.submissions, period, at, target=REPORT_ON_TIME_TARGET),
     ]
     return {
