@@ -342,3 +342,19 @@ def test_committed_cli_reference_is_up_to_date() -> None:
     spec.loader.exec_module(module)
     committed = (root / "docs" / "cli.md").read_text(encoding="utf-8")
     assert committed == module.render(), "run: python tools/gen_cli_docs.py"
+
+
+def test_parse_at_reads_offsets_zones_and_refuses_bad_text() -> None:
+    from datetime import timedelta
+
+    from itsskit.cli import UsageProblem, parse_at
+
+    assert parse_at(None) is None
+    with_offset = parse_at("2025-10-31T18:00+08:00")
+    assert with_offset is not None and with_offset.utcoffset() == timedelta(hours=8)
+    in_zone = parse_at("2025-10-31T18:00", "Asia/Shanghai")
+    assert in_zone == with_offset
+    with pytest.raises(UsageProblem, match="give a UTC offset"):
+        parse_at("2025-10-31T18:00")
+    with pytest.raises(UsageProblem, match="expected an ISO 8601 time"):
+        parse_at("yesterday", "Asia/Shanghai")

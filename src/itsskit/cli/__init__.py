@@ -15,8 +15,10 @@ import sys
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -34,6 +36,7 @@ __all__ = [
     "UsageProblem",
     "atomic_write",
     "describe_finding",
+    "parse_at",
     "load",
     "main",
     "print_table",
@@ -155,6 +158,27 @@ def reported_errors() -> Iterator[None]:
         raise UsageProblem(str(exc)) from None
     except SourceError as exc:
         raise Failure(str(exc)) from None
+
+
+def parse_at(text: str | None, timezone: str | None = None) -> datetime | None:
+    """``--at`` as an aware datetime, None when not given.
+
+    A time without a UTC offset is read in ``timezone`` (the project's); with
+    no timezone to read it in, it is a usage error.
+    """
+    if text is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(
+            f"--at {text!r}: expected an ISO 8601 time like 2025-11-03T09:00+08:00"
+        ) from None
+    if parsed.tzinfo is not None:
+        return parsed
+    if timezone is None:
+        raise UsageProblem(f"--at {text!r}: give a UTC offset, e.g. 2025-11-03T09:00+08:00")
+    return parsed.replace(tzinfo=ZoneInfo(timezone))
 
 
 def describe_finding(finding: DataQualityFinding) -> str:

@@ -6,11 +6,10 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import click
 
-from itsskit.cli import UsageProblem, describe_finding, load, print_table, reported_errors
+from itsskit.cli import UsageProblem, describe_finding, load, parse_at, print_table, reported_errors
 from itsskit.collect import collect
 from itsskit.kpis import KPI_NAMES, KpiResult, company_kpis, format_value, project_kpis
 from itsskit.periods import Period
@@ -75,7 +74,7 @@ def kpi(
             records = collect(settings, pid, host)
         for finding in records.findings:
             click.echo(f"finding: {describe_finding(finding)}", err=True)
-        at = _instant(at_text, project.timezone)
+        at = parse_at(at_text, project.timezone) or datetime.now(UTC)
         bundles[pid] = project_kpis(records, project, period, at, host.calendar)
     bundle = _ordered(bundles[project_id] if project_id else company_kpis(bundles))
     per_project = {pid: b["sla_attainment"] for pid, b in bundles.items()}
@@ -95,16 +94,6 @@ def _period(text: str, timezone: str) -> Period:
         return Period.parse(text, timezone)
     except ValueError as exc:
         raise UsageProblem(f"--period: {exc}") from None
-
-
-def _instant(text: str | None, timezone: str) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageProblem(f"--at: {text!r} is not an ISO 8601 time") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=ZoneInfo(timezone))
 
 
 def _ordered(bundle: dict[str, KpiResult]) -> dict[str, KpiResult]:

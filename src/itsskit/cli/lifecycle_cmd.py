@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from itsskit.cli import Failure, UsageProblem, load, print_table, reported_errors
+from itsskit.cli import Failure, UsageProblem, load, parse_at, print_table, reported_errors
 from itsskit.config import Config, ConfigError, make_archive_store, make_channel
 from itsskit.lifecycle import LifecycleError, next_states
 from itsskit.models import ImprovementItem, Report, ReportStatus
@@ -121,20 +121,6 @@ def _store(config: Config, db: str | None) -> Iterator[ReportStore]:
         yield store
 
 
-def _at(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageProblem(
-            f"--at {text!r}: expected ISO 8601, e.g. 2025-11-03T09:00+08:00"
-        ) from None
-    if at.tzinfo is None:
-        raise UsageProblem(f"--at {text!r}: give a UTC offset, e.g. 2025-11-03T09:00+08:00")
-    return at
-
-
 def _done(stored: StoredReport) -> None:
     nexts = ", ".join(next_states(stored.status)) or "none"
     click.echo(f"{stored.name}: {stored.status} (next: {nexts})")
@@ -171,7 +157,7 @@ def submit(
     The stored draft is submitted. A report not stored yet, a returned one
     (its resubmission is a new version) or --rebuild is built and rendered first.
     """
-    at = _at(at_text)
+    at = parse_at(at_text)
     with _session(config, report_id, period, db) as s:
         stored = s.store.get(s.report_id, s.period) if s.store.has(s.report_id, s.period) else None
         status = stored.status if stored else None
@@ -232,7 +218,7 @@ def approve(
     with _session(config, report_id, period, db) as s:
         _done(
             s.store.approve(
-                s.report_id, s.period, by=by, approver=s.approver, at=_at(at_text), note=note
+                s.report_id, s.period, by=by, approver=s.approver, at=parse_at(at_text), note=note
             )
         )
 
@@ -253,7 +239,7 @@ def rework(
     with _session(config, report_id, period, db) as s:
         _done(
             s.store.rework(
-                s.report_id, s.period, by=by, approver=s.approver, at=_at(at_text), note=note
+                s.report_id, s.period, by=by, approver=s.approver, at=parse_at(at_text), note=note
             )
         )
 
@@ -281,7 +267,7 @@ def publish(
                 "warning: no [distribution] channel: recorded as published, nothing sent", err=True
             )
         stored = s.store.publish(
-            s.report_id, s.period, by=by, channel=channel, at=_at(at_text), note=note
+            s.report_id, s.period, by=by, channel=channel, at=parse_at(at_text), note=note
         )
         for delivery in stored.deliveries:
             click.echo(f"sent via {delivery.plugin} to {delivery.target}")
@@ -322,7 +308,13 @@ def review(
     parsed = [parse_item(item) for item in items]
     with _session(config, report_id, period, db) as s:
         stored = s.store.review(
-            s.report_id, s.period, by=by, minutes=text, items=parsed, at=_at(at_text), note=note
+            s.report_id,
+            s.period,
+            by=by,
+            minutes=text,
+            items=parsed,
+            at=parse_at(at_text),
+            note=note,
         )
         for item in stored.review.items if stored.review else ():
             click.echo(f"improvement {item.id}: {item.description}")
@@ -368,7 +360,7 @@ def archive(
     with _session(config, report_id, period, db) as s:
         store = make_archive_store(s.config, s.host)
         stored = s.store.archive(
-            s.report_id, s.period, by=by, store=store, at=_at(at_text), note=note
+            s.report_id, s.period, by=by, store=store, at=parse_at(at_text), note=note
         )
         for delivery in stored.deliveries:
             if delivery.action == "archived":
@@ -475,7 +467,7 @@ def batch(
     from itsskit.report.output import parse_formats
 
     settings, host = load(config)
-    at = _at(at_text)
+    at = parse_at(at_text)
     try:
         names = parse_formats(formats)
         for name in names:

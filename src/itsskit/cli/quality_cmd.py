@@ -14,6 +14,7 @@ from itsskit.cli import (
     atomic_write,
     describe_finding,
     load,
+    parse_at,
     print_table,
     reported_errors,
 )
@@ -125,7 +126,7 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
     """
     settings, host = load(config)
     records = _records(settings, host)
-    at = _instant(at_text)
+    at = parse_at(at_text) or datetime.now(UTC)
     bundles = kpis_by_period(records, settings.projects, [period_text], at, host.calendar)
     period = _period(period_text)
     results = evaluate_indicators(
@@ -220,7 +221,7 @@ def _year_report(
     settings, host = load(config)
     audit, improvements = _audit(audit_file), _improvements(improvements_file)
     records = _records(settings, host)
-    at = _instant(at_text)
+    at = parse_at(at_text) or datetime.now(UTC)
     kpis = kpis_by_period(records, settings.projects, year_labels(year), at, host.calendar)
     tickets = [t for r in records.values() for t in r.tickets]
     satisfaction = analyse_satisfaction(
@@ -305,18 +306,6 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageProblem(f"--on: {text!r} is not a YYYY-MM-DD date") from None
-
-
-def _instant(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageProblem(f"--at: {text!r} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        raise UsageProblem(f"--at: {text!r} needs a UTC offset (e.g. +08:00)")
-    return parsed
 
 
 def _unit(indicator: Indicator) -> Unit:

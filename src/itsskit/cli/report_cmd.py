@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from pathlib import Path
 
 import click
 
-from itsskit.cli import Failure, UsageProblem, load, reported_errors
+from itsskit.cli import Failure, UsageProblem, load, parse_at, reported_errors
 from itsskit.models import ReportSpec
 from itsskit.periods import Period
 from itsskit.report.builder import build_report
@@ -76,7 +75,7 @@ def build(
     """
     settings, host = load(config)
     chosen = _chosen_reports(settings.reports, project_id, report_ids)
-    at = _parse_at(at_text)
+    at = parse_at(at_text)
     try:
         names = parse_formats(formats)
         for name in names:
@@ -122,20 +121,6 @@ def _chosen_reports(
     if not chosen:
         raise UsageProblem(f"project {project_id!r} has no [reports.*] row in the configuration")
     return chosen
-
-
-def _parse_at(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageProblem(
-            f"--at {text!r}: expected an ISO 8601 time like 2025-11-03T09:00+08:00"
-        ) from None
-    if at.tzinfo is None:
-        raise UsageProblem(f"--at {text!r}: give a UTC offset, e.g. 2025-11-03T09:00+08:00")
-    return at
 
 
 from itsskit.cli.lifecycle_cmd import mount  # noqa: E402  (lifecycle commands live in their own module)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import csv
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
 import click
 
-from itsskit.cli import UsageProblem, atomic_write, describe_finding, load, reported_errors
+from itsskit.cli import (
+    UsageProblem,
+    atomic_write,
+    describe_finding,
+    load,
+    parse_at,
+    reported_errors,
+)
 from itsskit.clocks import Clock, evaluate
 from itsskit.collect import collect
 from itsskit.models import Metric
@@ -66,7 +73,7 @@ def evaluate_cmd(
         project = settings.project(project_id)
     except KeyError as exc:
         raise UsageProblem(str(exc.args[0])) from None
-    at = _instant(at_text, project.timezone)
+    at = parse_at(at_text, project.timezone) or datetime.now(UTC)
     with reported_errors():
         records = collect(settings, project.id, host)
     evaluation = evaluate(records.tickets, project, at, calendar_for=host.calendar)
@@ -100,15 +107,3 @@ def write_clocks(handle: IO[str], clocks: tuple[Clock, ...], zone: ZoneInfo) -> 
                 clock.deadline.astimezone(zone).isoformat() if clock.deadline else "",
             )
         )
-
-
-def _instant(text: str | None, timezone: str) -> datetime:
-    """``--at`` as an aware datetime (now when not given)."""
-    zone = ZoneInfo(timezone)
-    if text is None:
-        return datetime.now(zone)
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not an ISO 8601 time", param_hint="--at") from None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)
