@@ -32,6 +32,7 @@ __all__ = [
     "EXIT_FINDINGS",
     "EXIT_OK",
     "EXIT_USAGE",
+    "HELP_OPTIONS",
     "Failure",
     "UsageProblem",
     "atomic_write",
@@ -84,7 +85,11 @@ class _LazyGroup(click.Group):
         return command
 
 
-@click.group("itsskit", cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+#: ``-h`` and ``--help`` on every command, however it is reached.
+HELP_OPTIONS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
+
+@click.group("itsskit", cls=_LazyGroup, context_settings=HELP_OPTIONS)
 @click.version_option(__version__, prog_name="itsskit")
 def main() -> None:
     """itsskit: SLA measurement, KPIs and service reports under ITSS (GB/T 28827).

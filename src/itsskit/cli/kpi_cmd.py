@@ -9,7 +9,15 @@ from typing import Any
 
 import click
 
-from itsskit.cli import UsageProblem, describe_finding, load, parse_at, print_table, reported_errors
+from itsskit.cli import (
+    HELP_OPTIONS,
+    UsageProblem,
+    describe_finding,
+    load,
+    parse_at,
+    print_table,
+    reported_errors,
+)
 from itsskit.collect import collect
 from itsskit.kpis import KPI_NAMES, KpiResult, company_kpis, format_value, project_kpis
 from itsskit.periods import Period
@@ -37,7 +45,7 @@ def _number(value: float | None, whole: bool) -> int | float | None:
     return int(value) if whole and value is not None and value.is_integer() else value
 
 
-@click.command("kpi")
+@click.command("kpi", context_settings=HELP_OPTIONS)
 @click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--period", "period_text", required=True, help="2025-10, 2025-Q4 or 2025.")
 @click.option("--project", "project_id", default=None, help="One project (default: the company).")

@@ -21,7 +21,15 @@ from typing import Any, TypeVar
 import attrs
 import click
 
-from itsskit.cli import Failure, UsageProblem, load, parse_at, print_table, reported_errors
+from itsskit.cli import (
+    HELP_OPTIONS,
+    Failure,
+    UsageProblem,
+    load,
+    parse_at,
+    print_table,
+    reported_errors,
+)
 from itsskit.config import Config, ConfigError, make_archive_store, make_channel
 from itsskit.lifecycle import LifecycleError, next_states
 from itsskit.models import ImprovementItem, Report, ReportStatus
@@ -129,7 +137,7 @@ def _done(stored: StoredReport) -> None:
 # --------------------------------------------------------------------- the steps
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @_target
 @_actor
 @click.option("--rebuild", is_flag=True, help="Build the draft anew before submitting it.")
@@ -202,7 +210,7 @@ def _build(
     return report, files
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @_target
 @_actor
 def approve(
@@ -223,7 +231,7 @@ def approve(
         )
 
 
-@click.command("return")
+@click.command("return", context_settings=HELP_OPTIONS)
 @_target
 @_actor
 def rework(
@@ -244,7 +252,7 @@ def rework(
         )
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @_target
 @_actor
 def publish(
@@ -274,7 +282,7 @@ def publish(
         _done(stored)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @_target
 @_actor
 @click.option("--minutes", help="The review meeting minutes (text).")
@@ -344,7 +352,7 @@ def parse_item(text: str) -> ImprovementItem:
     return ImprovementItem(id="", description=parts[0], owner=owner, due=due)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @_target
 @_actor
 def archive(
@@ -371,7 +379,7 @@ def archive(
 # ------------------------------------------------------------------- looking
 
 
-@click.command("list")
+@click.command("list", context_settings=HELP_OPTIONS)
 @click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--project", help="Only this project's reports.")
 @click.option("--period", help="Only this period label (2025-10).")
@@ -390,7 +398,7 @@ def list_reports(
     print_table(("report", "project", "period", "version", "status", "title"), rows)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @_target
 @click.option("--version", type=int, help="A version (default: the latest).")
 def show(config: Path, report_id: str, period: str, db: str | None, version: int | None) -> None:
@@ -418,7 +426,7 @@ def show(config: Path, report_id: str, period: str, db: str | None, version: int
     print_table(("field", "value"), rows, title=stored.name)
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @_target
 def history(config: Path, report_id: str, period: str, db: str | None) -> None:
     """Every lifecycle step of every version: who, when, from, to, note."""
@@ -436,7 +444,7 @@ def history(config: Path, report_id: str, period: str, db: str | None) -> None:
 # -------------------------------------------------------------------- batch
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 @click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--period", required=True, help="Period: 2025-10, 2025-Q4 or 2025.")
 @click.option("--format", "formats", default="docx,html", show_default=True)

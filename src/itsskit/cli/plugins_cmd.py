@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from itsskit.cli import EXIT_FINDINGS, EXIT_OK, print_table
+from itsskit.cli import EXIT_FINDINGS, EXIT_OK, HELP_OPTIONS, print_table
 from itsskit.plugins import PluginHost
 
 
-@click.command()
+@click.command(context_settings=HELP_OPTIONS)
 def plugins() -> None:
     """List plugins: name, version, hooks and origin; then failures (exit 1 if any).
 

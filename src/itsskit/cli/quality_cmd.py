@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from itsskit.cli import (
+    HELP_OPTIONS,
     UsageProblem,
     atomic_write,
     describe_finding,
@@ -73,7 +74,7 @@ _IMPROVEMENTS = click.option(
 )  # fmt: skip
 
 
-@click.group("quality")
+@click.group("quality", context_settings=HELP_OPTIONS)
 def quality() -> None:
     """Quality management (seed 0403): indicators, annual report, surveys, audit, review."""
 

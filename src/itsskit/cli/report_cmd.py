@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from itsskit.cli import Failure, UsageProblem, load, parse_at, reported_errors
+from itsskit.cli import HELP_OPTIONS, Failure, UsageProblem, load, parse_at, reported_errors
 from itsskit.models import ReportSpec
 from itsskit.periods import Period
 from itsskit.report.builder import build_report
@@ -15,7 +15,7 @@ from itsskit.report.notes import NotesError
 from itsskit.report.output import parse_formats, render
 
 
-@click.group()
+@click.group(context_settings=HELP_OPTIONS)
 def report() -> None:
     """Service reports (SPEC §5): build them from a configuration file."""
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from itsskit.cli import (
+    HELP_OPTIONS,
     UsageProblem,
     atomic_write,
     describe_finding,
@@ -35,7 +36,7 @@ CSV_COLUMNS = (
 _METRIC_ORDER = {metric: index for index, metric in enumerate(Metric)}
 
 
-@click.group()
+@click.group(context_settings=HELP_OPTIONS)
 def sla() -> None:
     """SLA measurement in business time."""
 

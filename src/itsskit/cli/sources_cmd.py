@@ -10,6 +10,7 @@ import click
 from itsskit.cli import (
     EXIT_FINDINGS,
     EXIT_OK,
+    HELP_OPTIONS,
     describe_finding,
     load,
     print_table,
@@ -19,7 +20,7 @@ from itsskit.collect import read_source
 from itsskit.models import DataQualityFinding
 
 
-@click.group()
+@click.group(context_settings=HELP_OPTIONS)
 def sources() -> None:
     """Data sources named in a configuration file."""
 
