@@ -11,6 +11,7 @@ import gzip
 import json
 import re
 import textwrap
+import tomllib
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -101,7 +102,8 @@ def test_docx_indicator_table(demo_report: Report, demo_files: dict[str, Path]) 
     causes = next(t for t in tables if t[0][0] == "异常指标（实际值，约定标准）")
     assert [row[0].split("（")[0] for row in causes[1:]] == abnormal
     # the manager's note for availability is used; indicators without one get a visible prompt
-    notes_cause = "仓储管理系统发生非计划中断，累计停机时间超出可用性目标允许范围。"
+    notes = tomllib.loads((DEMO / "notes" / "dianchi" / "2025-10.toml").read_text("utf-8"))
+    notes_cause = notes["causes"]["availability"]["cause"]
     by_name = {row[0].split("（")[0]: row for row in causes[1:]}
     assert by_name["服务可用性"][1] == notes_cause
     assert all(

@@ -27,6 +27,7 @@ SEED = 20251031
 TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 START = datetime(2024, 11, 1, tzinfo=TZ)
 END = datetime(2025, 11, 1, tzinfo=TZ)  # data extracted at this instant
+CALLBACKS_END = END + timedelta(days=7)  # callback records are taken a week later
 MONTHS = [(2024, 11), (2024, 12)] + [(2025, m) for m in range(1, 11)]
 
 # PRC statutory holidays and make-up working days in (and just around) the data.
@@ -527,12 +528,12 @@ def make_tickets(rng: random.Random, p: ProjectDef) -> list[Ticket]:
 
 def add_callback(rng: random.Random, t: Ticket) -> None:
     resolved = t.resolved
-    if t.kind != "incident" or resolved is None or rng.random() > 0.85:
+    if t.kind != "incident" or resolved is None or rng.random() > 0.95:
         return
     days = rng.uniform(8, 12) if rng.random() < 0.04 else rng.uniform(1, 6)
     at = resolved + timedelta(days=days)
     at = datetime.combine(at.date(), time(rng.randint(9, 17), rng.randrange(60)), TZ)
-    if at < END:
+    if at < CALLBACKS_END:
         t.callback = at
         t.satisfaction = rng.choices([5, 4, 3, 2, 1], [55, 33, 9, 2, 1])[0]
 
