@@ -358,3 +358,30 @@ def test_parse_at_reads_offsets_zones_and_refuses_bad_text() -> None:
         parse_at("2025-10-31T18:00")
     with pytest.raises(UsageProblem, match="expected an ISO 8601 time"):
         parse_at("yesterday", "Asia/Shanghai")
+
+
+def test_progress_is_silent_without_a_terminal_and_counts_with_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+
+    from itsskit.cli import progress
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    with progress("records") as shown:
+        shown.step(5)
+        shown.describe("reading tickets")
+    assert sys.stderr.getvalue() == ""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    with progress("records", total=2500) as shown:
+        shown.step(1500)
+        assert shown._pending == 0  # flushed at 1000
+        bar, task = shown._bar, shown._task
+        shown.step(700)
+        assert bar.tasks[task].completed == 1500
+    assert bar.tasks[task].completed == 2200

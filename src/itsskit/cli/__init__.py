@@ -41,6 +41,7 @@ __all__ = [
     "load",
     "main",
     "print_table",
+    "progress",
     "reported_errors",
 ]
 
@@ -184,6 +185,46 @@ def parse_at(text: str | None, timezone: str | None = None) -> datetime | None:
     if timezone is None:
         raise UsageProblem(f"--at {text!r}: give a UTC offset, e.g. 2025-11-03T09:00+08:00")
     return parsed.replace(tzinfo=ZoneInfo(timezone))
+
+
+class Progress:
+    """What :func:`progress` yields: ``step()`` counts work, ``describe()`` names it."""
+
+    def __init__(self, bar: Any = None, task: Any = None) -> None:
+        self._bar, self._task, self._pending = bar, task, 0
+
+    def step(self, count: int = 1) -> None:
+        """Count ``count`` more units of work done (shown in batches, cheaply)."""
+        self._pending += count
+        if self._bar is not None and self._pending >= 1000:
+            self.flush()
+
+    def describe(self, text: str, completed: int | None = None) -> None:
+        """Show ``text`` (and, when known, how many units are done)."""
+        if self._bar is not None:
+            self.flush()
+            self._bar.update(self._task, description=text, completed=completed)
+
+    def flush(self) -> None:
+        """Show the work counted so far."""
+        if self._bar is not None and self._pending:
+            self._bar.update(self._task, advance=self._pending)
+        self._pending = 0
+
+
+@contextmanager
+def progress(description: str, total: int | None = None) -> Iterator[Progress]:
+    """A rich progress bar on stderr while it is a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        yield Progress()
+        return
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    with Bar(console=Console(stderr=True), transient=True) as bar:
+        shown = Progress(bar, bar.add_task(description, total=total))
+        yield shown
+        shown.flush()
 
 
 def describe_finding(finding: DataQualityFinding) -> str:

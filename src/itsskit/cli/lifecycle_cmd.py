@@ -11,7 +11,6 @@ report failed; 2 a usage or configuration error.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -28,6 +27,7 @@ from itsskit.cli import (
     load,
     parse_at,
     print_table,
+    progress,
     reported_errors,
 )
 from itsskit.config import Config, ConfigError, make_archive_store, make_channel
@@ -503,20 +503,9 @@ def batch(
 
 @contextmanager
 def _progress(total: int) -> Iterator[Callable[[Any, int, int], None]]:
-    """A rich progress bar on stderr when it is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
-        yield lambda _item, _done, _total: None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("reports", total=total)
-
-        def advance(item: Any, done: int, _total: int) -> None:
-            bar.update(task, completed=done, description=f"{item.report} {item.status}")
-
-        yield advance
+    """Report each finished report on the shared progress bar."""
+    with progress("reports", total) as shown:
+        yield lambda item, done, _total: shown.describe(f"{item.report} {item.status}", done)
 
 
 #: The commands :func:`mount` adds to ``itsskit report``.

@@ -14,6 +14,7 @@ from itsskit.cli import (
     describe_finding,
     load,
     print_table,
+    progress,
     reported_errors,
 )
 from itsskit.collect import read_source
@@ -35,10 +36,12 @@ def check(config: Path) -> None:
     settings, host = load(config)
     rows = []
     findings: list[DataQualityFinding] = []
-    with reported_errors():
+    with reported_errors(), progress("records") as shown:
         for name, source in sorted(settings.sources.items()):
+            shown.describe(f"reading {name}")
             counts: Counter[str] = Counter()
             for item in read_source(settings, name, host):
+                shown.step()
                 if isinstance(item, DataQualityFinding):
                     findings.append(item)
                     counts["findings"] += 1
