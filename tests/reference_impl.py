@@ -30,6 +30,18 @@ from zoneinfo import ZoneInfo
 DATA = Path(__file__).resolve().parents[1] / "src" / "itsskit" / "data" / "china_holidays.json"
 US = 1_000_000
 
+#: The words of the default pause rule, as a reader of SPEC §3 would list them.
+DEFAULT_PAUSE_WORDS = (
+    "awaiting",
+    "pending",
+    "on hold",
+    "on-hold",
+    "on_hold",
+    "onhold",
+    "挂起",
+    "等待",
+)
+
 
 def us(dt: datetime) -> int:
     """UTC epoch microseconds of an aware datetime (exact integer arithmetic)."""
@@ -212,7 +224,18 @@ def ref_clocks(ticket, sla, cal: RefCalendar, at: datetime) -> list[RefClock] | 
         plan.append(("turnaround", t.turnaround[priority], ticket.resolved))
     elif priority in t.resolution:
         plan.append(("resolution", t.resolution[priority], ticket.resolved))
-    excluded_names = {s.casefold() for s in (*sla.pause_statuses, *sla.resolved_statuses)}
+    resolved_names = {name.strip().casefold() for name in sla.resolved_statuses}
+    if sla.pause_statuses is None:  # SPEC §3 default: named like awaiting/pending/on hold
+
+        def is_paused(name: str) -> bool:
+            return any(word in name for word in DEFAULT_PAUSE_WORDS)
+
+    else:
+        pause_names = {name.strip().casefold() for name in sla.pause_statuses}
+
+        def is_paused(name: str) -> bool:
+            return name in pause_names
+
     hist = sorted(((c.at, c.status) for c in ticket.history), key=lambda x: x[0])
     segs = segments(hist)
     opened = us(ticket.opened)
@@ -231,7 +254,8 @@ def ref_clocks(ticket, sla, cal: RefCalendar, at: datetime) -> list[RefClock] | 
             b = horizon if b is None else min(b, horizon)
             if a >= b:
                 continue
-            if pauses and status.casefold() in excluded_names:
+            name = status.strip().casefold()
+            if pauses and (is_paused(name) or name in resolved_names):
                 paused += cal.business_seconds(from_us(a, cal.zone), from_us(b, cal.zone))
             else:
                 active.append((a, b))

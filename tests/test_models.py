@@ -149,3 +149,32 @@ def test_booleans_are_not_guessed_from_text() -> None:
     with pytest.raises(ClassValidationError) as caught:
         converter.structure({"id": "c", "service": "s", "approved": "yes"}, models.Change)
     assert transform_error(caught.value) == ["invalid value for type, expected bool @ $.approved"]
+
+
+@pytest.mark.parametrize(
+    ("status", "paused"),
+    [
+        ("Awaiting User Info", True),
+        ("awaiting vendor", True),
+        ("Pending Approval", True),
+        ("On Hold", True),
+        ("on-hold", True),
+        ("挂起", True),
+        ("等待用户确认", True),
+        ("In Progress", False),
+        ("Waiting for Customer", False),  # not "named like awaiting/pending/on hold"
+        ("Resolved", False),
+    ],
+)
+def test_default_pause_rule_matches_statuses_named_like_awaiting_pending_on_hold(
+    status: str, paused: bool
+) -> None:
+    assert models.SLA(id="s").is_paused(status) is paused
+
+
+def test_configured_pause_statuses_replace_the_default_rule() -> None:
+    sla = models.SLA(id="s", pause_statuses=(" Awaiting Vendor ",))
+    assert sla.is_paused("awaiting vendor")
+    assert not sla.is_paused("Awaiting User Info")
+    assert not models.SLA(id="s", pause_statuses=()).is_paused("On Hold")
+    assert sla.is_resolved_status("CLOSED") and not sla.is_resolved_status("Active")

@@ -45,6 +45,9 @@ STATUSES = [
     "Pending",
     "On Hold",
     "In Progress",
+    "挂起",
+    "Pending Approval",
+    "Waiting for Customer",
 ]
 TARGETS = Targets(
     response={"P1": 900, "P2": 1800, "P3": 3600},
@@ -91,9 +94,12 @@ def _maybe(seconds: int | None) -> datetime | None:
 
 
 slas = st.builds(
-    lambda pa, rp: SLA(id="gold", targets=TARGETS, priority_at=pa, response_pauses=rp),
+    lambda pa, rp, ps: SLA(
+        id="gold", targets=TARGETS, priority_at=pa, response_pauses=rp, pause_statuses=ps
+    ),
     st.sampled_from(["resolution", "opening"]),
     st.booleans(),
+    st.sampled_from([None, ("Awaiting User Info", "On Hold"), ()]),
 )
 calendars = st.sampled_from(
     [

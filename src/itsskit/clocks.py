@@ -220,7 +220,7 @@ def evaluate_ticket(
         return checked
     opened, priority = checked
     _require_aware(at)
-    excluded = _excluded_intervals(ticket.history, _statuses(sla), opened)
+    excluded = _excluded_intervals(ticket.history, _excluded_status(sla), opened)
     clocks = []
     for metric, target, stop in _clock_plan(ticket, sla, priority):
         pauses = excluded if metric is not Metric.RESPONSE or sla.response_pauses else []
@@ -372,7 +372,7 @@ class TicketColumns:
         cls, tickets: Iterable[Ticket], sla: SLA
     ) -> tuple[TicketColumns, tuple[DataQualityFinding, ...]]:
         """Columns of the measurable tickets, and a finding for each of the others."""
-        statuses = _statuses(sla)
+        statuses = _excluded_status(sla)
         priorities = sorted(sla.targets.priorities())
         p_code = {p: i for i, p in enumerate(priorities)}
         projects: dict[str, int] = {}
@@ -670,19 +670,22 @@ def _clock_plan(
     return plan
 
 
-def _statuses(sla: SLA) -> frozenset[str]:
-    """Normalised pause and resolved statuses of ``sla``."""
-    return frozenset(_norm(s) for s in (*sla.pause_statuses, *sla.resolved_statuses))
+def _excluded_status(sla: SLA) -> Callable[[str], bool]:
+    """Whether a status's time is excluded: a pause or a resolved status of ``sla``."""
+    known: dict[str, bool] = {}
 
+    def excluded(status: str) -> bool:
+        if status not in known:
+            known[status] = sla.is_paused(status) or sla.is_resolved_status(status)
+        return known[status]
 
-def _norm(status: str) -> str:
-    return status.strip().casefold()
+    return excluded
 
 
 def _excluded_intervals(
-    history: Sequence[StatusChange], statuses: frozenset[str], opened: datetime
+    history: Sequence[StatusChange], excluded: Callable[[str], bool], opened: datetime
 ) -> list[tuple[datetime, datetime | None]]:
-    """Merged ``[start, end)`` segments spent in ``statuses`` (end None = still there)."""
+    """Merged ``[start, end)`` segments spent in an ``excluded`` status (end None = still there)."""
     changes = sorted(history, key=lambda c: c.at)
     segments: list[tuple[str, datetime, datetime | None]] = []
     first_at = changes[0].at if changes else None
@@ -693,7 +696,7 @@ def _excluded_intervals(
         segments.append((change.status, change.at, end))
     out: list[tuple[datetime, datetime | None]] = []
     for status, start, end in segments:
-        if _norm(status) not in statuses or (end is not None and end <= start):
+        if not excluded(status) or (end is not None and end <= start):
             continue
         if out and out[-1][1] == start:
             out[-1] = (out[-1][0], end)

@@ -31,7 +31,6 @@ from itsskit.contracts import RECORD_KINDS, ArchiveStore, Channel, Source, Sourc
 from itsskit.converter import converter
 from itsskit.durations import parse_duration
 from itsskit.models import (
-    DEFAULT_PAUSE_STATUSES,
     DEFAULT_RESOLVED_STATUSES,
     SLA,
     CalendarSpec,
@@ -163,7 +162,7 @@ class _RawSLA:
     customer: str = ""
     services: tuple[str, ...] = ()
     targets: _RawTargets = attrs.Factory(_RawTargets)
-    pause_statuses: tuple[str, ...] = DEFAULT_PAUSE_STATUSES
+    pause_statuses: tuple[str, ...] | None = None
     resolved_statuses: tuple[str, ...] = DEFAULT_RESOLVED_STATUSES
     response_pauses: bool = False
     priority_at: str = "resolution"

@@ -8,6 +8,7 @@ check their own invariants; they do no I/O, formatting or serialisation (see
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -193,15 +194,10 @@ class Targets:
         return frozenset(self.response) | set(self.resolution) | set(self.turnaround)
 
 
-DEFAULT_PAUSE_STATUSES = (
-    "Awaiting User Info",
-    "Awaiting Vendor",
-    "Awaiting Evidence",
-    "Awaiting Problem",
-    "Awaiting Change",
-    "Pending",
-    "On Hold",
-)
+#: With no ``pause_statuses`` configured, a status named like these pauses the clock
+#: (SPEC §3: "statuses named like awaiting/pending/on hold"; 挂起 and 等待 are the
+#: words Chinese service desks use).
+DEFAULT_PAUSE_PATTERN = re.compile(r"awaiting|pending|on[\s_-]*hold|挂起|等待", re.IGNORECASE)
 DEFAULT_RESOLVED_STATUSES = ("Resolved", "Closed")
 
 
@@ -221,7 +217,7 @@ class SLA:
     services: tuple[str, ...] = ()
     calendar: CalendarSpec = attrs.field(factory=CalendarSpec)
     targets: Targets = attrs.field(factory=Targets)
-    pause_statuses: tuple[str, ...] = DEFAULT_PAUSE_STATUSES
+    pause_statuses: tuple[str, ...] | None = None
     resolved_statuses: tuple[str, ...] = DEFAULT_RESOLVED_STATUSES
     response_pauses: bool = False
     priority_at: str = attrs.field(
@@ -235,6 +231,22 @@ class SLA:
     responsibilities: str = ""
     risks: str = ""
     interfaces: str = ""
+
+    def is_paused(self, status: str) -> bool:
+        """True when ``status`` pauses the clock.
+
+        One of ``pause_statuses`` (any case, spaces trimmed); with none
+        configured, a status named like awaiting / pending / on hold.
+        """
+        if self.pause_statuses is None:
+            return DEFAULT_PAUSE_PATTERN.search(status) is not None
+        wanted = status.strip().casefold()
+        return any(wanted == name.strip().casefold() for name in self.pause_statuses)
+
+    def is_resolved_status(self, status: str) -> bool:
+        """True when ``status`` is one of ``resolved_statuses`` (any case)."""
+        wanted = status.strip().casefold()
+        return any(wanted == name.strip().casefold() for name in self.resolved_statuses)
 
     def is_effective(self, day: date) -> bool:
         """True when this version applies to a ticket opened on ``day``."""
