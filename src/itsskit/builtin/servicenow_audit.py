@@ -27,7 +27,6 @@ the rows are grouped in memory.
 from __future__ import annotations
 
 import csv
-import functools
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
@@ -108,6 +107,7 @@ class ServiceNowAuditSource(Source):
             )
         self.timezone: tzinfo = zone(options.timezone)
         self.states = frozenset(KNOWN_STATES) | set(options.pause_statuses)
+        self._times: dict[str, datetime] = {}
 
     def read(self) -> Iterator[Record | DataQualityFinding]:
         path = resolve_existing(self.context, self.name, self.options.path)
@@ -129,8 +129,8 @@ class ServiceNowAuditSource(Source):
 
     # ------------------------------------------------------------------ reading
 
-    def _rows(self, path: Path) -> Iterator[Numbered]:
-        """Numbered rows (header = row 1), after checking the header."""
+    def _table(self, path: Path) -> Iterator[tuple[list[str], int, list[str]]]:
+        """``(header, row number, cells)`` of each non-blank row (header = row 1), checked."""
         encoding = self.options.encoding
         try:
             with open_text(path, encoding) as stream:
@@ -139,18 +139,26 @@ class ServiceNowAuditSource(Source):
                 check_header(header, REQUIRED, columns={}, file=str(path))
                 for row_number, cells in enumerate(reader, start=2):
                     if any(cell.strip() for cell in cells):
-                        yield row_number, dict(zip(header, cells, strict=False))
+                        yield header, row_number, cells
         except UnicodeDecodeError as error:
             raise SourceError(f"{path}: not {encoding} text ({error.reason})") from None
         except (csv.Error, OSError) as error:
             raise SourceError(f"{path}: cannot be read as CSV ({error})") from None
 
+    def _rows(self, path: Path) -> Iterator[Numbered]:
+        """Numbered rows as mappings of column to cell."""
+        for header, row_number, cells in self._table(path):
+            yield row_number, dict(zip(header, cells, strict=False))
+
     def _contiguous(self, path: Path) -> bool:
         """True when every number's rows are adjacent (the normal export)."""
         seen: set[str] = set()
         previous: str | None = None
-        for _, row in self._rows(path):
-            number = row.get("number", "").strip()
+        column = -1
+        for header, _, cells in self._table(path):
+            if column < 0:
+                column = header.index("number")
+            number = cells[column].strip() if column < len(cells) else ""
             if number != previous:
                 if number in seen:
                     return False
@@ -199,9 +207,15 @@ class ServiceNowAuditSource(Source):
         if text is None:
             return None
         try:
-            return _naive_time(text).replace(tzinfo=self.timezone)
+            return self._times[text]
+        except KeyError:
+            pass
+        try:
+            parsed = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=self.timezone)
         except ValueError:
             raise RowError(column, row.get(column), "a D/M/YYYY HH:MM time") from None
+        self._times[text] = parsed  # audit timestamps repeat a lot: parse each text once
+        return parsed
 
     def _ticket(self, number: str, events: list[_Event]) -> Ticket:
         events.sort(key=lambda event: (event.mod_count, event.updated))
@@ -234,12 +248,6 @@ def _value(row: Row, column: str) -> str | None:
     """The trimmed cell, None for ``?`` or empty."""
     text = (row.get(column) or "").strip()
     return None if text in ("", NO_VALUE) else text
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _naive_time(text: str) -> datetime:
-    """``D/M/YYYY HH:MM`` parsed once per distinct text (audit timestamps repeat a lot)."""
-    return datetime.strptime(text, TIME_FORMAT)
 
 
 def _history(events: Iterable[_Event]) -> tuple[StatusChange, ...]:
