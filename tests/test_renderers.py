@@ -405,10 +405,20 @@ def test_generated_time_is_shown_in_its_own_timezone() -> None:
     assert shutil.which("true") is not None
 
 
-def test_docx_column_widths_follow_content_and_fill_the_text_width() -> None:
+def test_docx_column_widths_keep_short_columns_whole_and_fill_the_text_width() -> None:
     from itsskit.builtin.renderers import TEXT_WIDTH_MM, column_widths_mm
 
-    widths = column_widths_mm(["工单", "优先级", "说明"], [["DC-INC-202510-0022", "P1", "x" * 80]])
+    header = ["Indicator", "Actual", "Status", "Remarks"]
+    rows = [["Request fulfilment attainment", "93.92%", "Abnormal", "x " * 60]]
+    widths = column_widths_mm(header, rows)
     assert sum(widths) == pytest.approx(TEXT_WIDTH_MM)
-    # needs: 18 chars, 6 (three CJK), capped 40 -> shares 18:6:40 of 160 mm
-    assert widths == pytest.approx([160 * 18 / 64, 160 * 6 / 64, 160 * 40 / 64])
+    # "93.92%" is 6 Latin characters: 4 mm padding + 6 x 2.5 mm; "Abnormal" 4 + 8 x 2.5 mm
+    assert widths[1:3] == pytest.approx([19.0, 24.0])
+    # then "Indicator" (4 + 29 x 2.5 = 76.5 mm) and "Remarks" (304 mm) are both wider
+    # than an equal share of the 117 mm left: they share it in proportion
+    assert widths[0] == pytest.approx(117 * 76.5 / (76.5 + 304))
+    assert widths[3] == pytest.approx(117 * 304 / (76.5 + 304))
+    # everything fits: each column's natural width, stretched to fill the line
+    small = column_widths_mm(["工单", "优先级"], [["DC-INC-0022", "P1"]])
+    natural = [4 + 11 * 2.5, 4 + 3 * 3.7]
+    assert small == pytest.approx([160 * n / sum(natural) for n in natural])

@@ -35,6 +35,9 @@ __all__ = ["DocxRenderer", "HtmlRenderer", "JsonRenderer", "MarkdownRenderer"]
 
 CHART_WIDTH = Mm(150)
 TEXT_WIDTH_MM = 160  # A4 less the template's 2.5 cm margins
+CJK_CHAR_MM = 3.7  # a 10.5 pt em
+LATIN_CHAR_MM = 2.5  # generous: Word has Calibri, LibreOffice often falls back to DejaVu Sans
+CELL_PADDING_MM = 4.0  # Word's default 0.19 cm on each side, and a little air
 HEADER_FILL = "D9E2F3"
 ABNORMAL_RGB = RGBColor(0xC0, 0x00, 0x00)
 
@@ -168,21 +171,40 @@ def _grid(document: DocxTemplate, table: dict[str, Any]) -> Subdoc:
 
 
 def column_widths_mm(header: list[str], rows: list[list[str]]) -> list[float]:
-    """Column widths sharing the text width by content length (CJK counts double).
+    """Column widths that fill the text width, giving short columns room not to wrap.
 
-    Each column gets room for its longest cell up to a cap, so ids and numbers
-    do not wrap while long text columns take what is left.
+    Each column's natural width is its longest cell on one line (the header may
+    wrap between words). Columns that fit in an equal share of what is left keep
+    their natural width; the wide ones share the rest in proportion to theirs.
     """
-
-    def length(text: str) -> int:
-        return sum(2 if ord(char) > 0x2E7F else 1 for char in str(text))
-
-    needs = [
-        min(max([length(header[col])] + [length(row[col]) for row in rows if col < len(row)]), 40)
+    natural = [
+        CELL_PADDING_MM
+        + max(
+            max((_text_mm(word) for word in header[col].split()), default=0.0),
+            max((_text_mm(row[col]) for row in rows if col < len(row)), default=0.0),
+        )
         for col in range(len(header))
     ]
-    total = sum(max(need, 6) for need in needs)
-    return [TEXT_WIDTH_MM * max(need, 6) / total for need in needs]
+    widths = [0.0] * len(natural)
+    remaining, wide = float(TEXT_WIDTH_MM), set(range(len(natural)))
+    while wide:
+        share = remaining / len(wide)
+        narrow = {col for col in wide if natural[col] <= share}
+        if not narrow:
+            total = sum(natural[col] for col in wide)
+            for col in wide:
+                widths[col] = remaining * natural[col] / total
+            return widths
+        for col in narrow:
+            widths[col] = natural[col]
+            remaining -= natural[col]
+        wide -= narrow
+    return [TEXT_WIDTH_MM * width / sum(widths) for width in widths]  # all fit: stretch
+
+
+def _text_mm(text: str) -> float:
+    """Approximate width of ``text`` in the body font (CJK a full em, Latin about half)."""
+    return sum(CJK_CHAR_MM if ord(char) > 0x2E7F else LATIN_CHAR_MM for char in str(text))
 
 
 def _borders(tbl: Any) -> None:
