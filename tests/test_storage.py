@@ -345,3 +345,36 @@ def test_submissions_feed_the_on_time_kpi(store: ReportStore, tmp_path: Path) ->
     # evaluated on 2025-12-10: 09 on time, 10 late, 11 never submitted and overdue -> 1/3
     result = report_on_time(subs, q4, datetime.fromisoformat("2025-12-10T00:00+08:00"))
     assert (result.numerator, result.denominator) == (1, 3)
+
+
+def test_collected_records_carry_the_stored_submissions_for_the_on_time_kpi(
+    tmp_path: Path,
+) -> None:
+    """Submissions recorded by the lifecycle reach the on-time KPI through collect()."""
+    from itsskit.collect import collect
+    from itsskit.config import load_config
+    from itsskit.kpis import report_on_time
+    from itsskit.plugins import PluginHost
+
+    config_path = tmp_path / "itsskit.toml"
+    config_path.write_text(
+        "[calendars.office]\npreset = 'always'\n"
+        "[slas.gold]\ncalendar = 'office'\n[slas.gold.targets.response]\nP1 = '15m'\n"
+        "[projects.alpha]\ncustomer = 'Alpha'\nsla = 'gold'\n"
+        "[projects.beta]\ncustomer = 'Beta'\nsla = 'gold'\n",
+        encoding="utf-8",
+    )
+    host = PluginHost.create(entry_points=False)
+    config = load_config(config_path, host)
+    assert collect(config, "alpha", host).submissions == ()  # no store yet: none, and
+    assert not (tmp_path / "itsskit.db").exists()  # reading made no database
+    report = make_report()  # project alpha, 2025-10, due 5 days after the month
+    with ReportStore.open(config.database_url) as store:
+        store.save(report, write_files(tmp_path / "out", report, "v1"), by="李娜", at=T0)
+        store.submit(report.id, "2025-10", by="李娜", at=T0)
+    subs = collect(config, "alpha", host).submissions
+    due = datetime.fromisoformat("2025-11-06T00:00+08:00")
+    assert [(s.report, s.due, s.submitted) for s in subs] == [("alpha-monthly", due, T0)]
+    assert collect(config, "beta", host).submissions == ()
+    at = datetime.fromisoformat("2026-01-01T00:00+08:00")
+    assert report_on_time(subs, Period.parse("2025-Q4"), at=at).value == 1.0

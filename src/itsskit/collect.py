@@ -20,11 +20,13 @@ from itsskit.models import (
     Outage,
     Project,
     RecordSet,
+    ReportSubmission,
     SurveyResponse,
     Ticket,
 )
 from itsskit.plugins import PluginHost
 from itsskit.records import SourceError
+from itsskit.storage import ReportStore
 
 __all__ = ["collect", "open_source", "read_source"]
 
@@ -69,7 +71,8 @@ def read_source(
 
 
 def collect(config: Config, project_id: str, host: PluginHost) -> RecordSet:
-    """Every record of project ``project_id`` from the sources it names."""
+    """Every record of project ``project_id``: from the sources it names, and its
+    report submissions from the report store when there is one (on-time KPI)."""
     project = config.project(project_id)
     tickets: list[Ticket] = []
     outages: list[Outage] = []
@@ -96,8 +99,22 @@ def collect(config: Config, project_id: str, host: PluginHost) -> RecordSet:
         outages=tuple(outages),
         changes=tuple(changes),
         surveys=tuple(surveys),
+        submissions=stored_submissions(config, project.id),
         findings=tuple(findings),
     )
+
+
+def stored_submissions(config: Config, project_id: str) -> tuple[ReportSubmission, ...]:
+    """The project's report submissions in the report store; none when there is no store yet.
+
+    The store is ``[storage] url``; without it, ``itsskit.db`` beside the
+    configuration is read only when that file exists (reading creates nothing).
+    """
+    default = config.base_dir / "itsskit.db"
+    if not config.storage_url and not default.is_file():
+        return ()
+    with ReportStore.open(config.database_url) as store:
+        return tuple(sub for sub in store.all_submissions() if sub.project == project_id)
 
 
 def _serves(project: Project, service: str) -> bool:

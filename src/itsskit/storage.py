@@ -361,9 +361,13 @@ class ReportStore:
 
     def submissions(self, period: Period) -> list[ReportSubmission]:
         """The reports due in ``period``: when due and when first submitted (on-time KPI)."""
+        return [sub for sub in self.all_submissions() if period.contains(sub.due)]
+
+    def all_submissions(self) -> list[ReportSubmission]:
+        """Every report that has fallen due or will: when due, when first submitted."""
         with self._engine.connect() as conn:
             rows = conn.execute(select(submissions_table).order_by(submissions_table.c.id)).all()
-        result = [
+        return [
             ReportSubmission(
                 report=row.report,
                 project=row.project,
@@ -373,7 +377,6 @@ class ReportStore:
             )
             for row in rows
         ]
-        return [sub for sub in result if period.contains(sub.due)]
 
     # -------------------------------------------------------------------- steps
 
