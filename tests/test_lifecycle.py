@@ -90,4 +90,3 @@ def test_due_time_counts_calendar_days_on_the_local_wall_clock() -> None:
         due = due_time(period_end, 5, zone)
         assert type(due) is datetime
         assert due.isoformat() == "2025-11-06T00:00:00+08:00"
-
