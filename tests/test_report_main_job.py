@@ -86,6 +86,20 @@ def test_docx_headings_in_order(demo_files: dict[str, Path]) -> None:
     assert [title for title in titles if title in TITLES] == TITLES
 
 
+def test_docx_shows_the_sla_terms_as_agreed(demo_files: dict[str, Path]) -> None:
+    sla = tomllib.loads((DEMO / "itsskit.toml").read_text("utf-8"))["slas"]["gold"]
+    _, tables = docx_content(demo_files["docx"])
+    terms = next(t for t in tables if t[0][0] == "服务级别协议要点")
+    rows = {row[0]: row[1] for row in terms[1:]}
+    assert rows["服务级别协议版本"] == f"gold 第 {sla['version']} 版"
+    assert rows["协议有效期"] == f"{sla['effective_from'].isoformat()} 起至 长期有效"
+    assert rows["服务时间"] == "7×24 小时"
+    assert rows["约定报告内容"] == "、".join(sla["report_content"])
+    assert rows["双方职责"] == sla["responsibilities"]
+    assert rows["风险及应对"] == sla["risks"]
+    assert rows["服务接口"] == sla["interfaces"]
+
+
 def test_docx_indicator_table(demo_report: Report, demo_files: dict[str, Path]) -> None:
     _, tables = docx_content(demo_files["docx"])
     indicator = next(t for t in tables if t[0] == ["指标", "约定标准", "实际值", "状态", "备注"])

@@ -1001,6 +1001,11 @@ priority_at = "resolution"
 availability = 0.999
 max_failures = 2
 max_failure_duration = "2h"
+report_period = "monthly"
+report_content = ["服务级别达成情况", "事件与服务请求统计", "重大事件回顾", "可用性与故障", "满意度", "改进计划"]
+responsibilities = "乙方提供 7×24 小时远程与现场支持并按月提交服务报告；甲方指定接口人，及时确认工单并提供必要的访问权限。"
+risks = "核心系统硬件老化可能导致故障增加：乙方每季度巡检并提出更换建议；重大变更须在维护窗口内实施。"
+interfaces = "服务台热线 400-800-1234、服务台门户、服务邮箱；重大事件由项目经理张伟直接通报甲方信息中心。"
 
 [slas.gold.targets.response]
 P1 = "15m"
@@ -1025,6 +1030,11 @@ priority_at = "resolution"
 availability = 0.995
 max_failures = 3
 max_failure_duration = "4h"
+report_period = "monthly"
+report_content = ["服务级别达成情况", "事件与服务请求统计", "可用性与故障", "满意度", "改进计划"]
+responsibilities = "乙方在工作日 09:00–12:00、13:30–18:00 提供支持并按月提交服务报告；甲方及时确认工单、提供现场配合。"
+risks = "SCADA 平台依赖厂商支持：乙方与厂商签订支持合同，故障时启动应急预案。"
+interfaces = "服务台热线 400-800-1234、服务台门户；项目经理赵敏为统一对接人。"
 
 [slas.silver.targets.response]
 P1 = "30m"

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from itsskit.clocks import Clock
 from itsskit.kpis import KpiResult, change, slope
 from itsskit.models import (
+    SLA,
     CalendarSpec,
     ClockStatus,
     Metric,
@@ -237,11 +238,28 @@ def basic_section(context: ReportContext) -> Section:
         ("basic.approval", info["approval"]),
     ]
     rows = tuple((texts(key), str(value)) for key, value in pairs if value)
-    return Section(
-        key="basic",
-        title=texts("title.basic"),
-        tables=(((texts("basic.item"), texts("basic.content")), *rows),),
-    )
+    tables: list[Table] = [((texts("basic.item"), texts("basic.content")), *rows)]
+    if context.sla is not None:
+        tables.append(_sla_terms(context, context.sla))
+    return Section(key="basic", title=texts("title.basic"), tables=tuple(tables))
+
+
+def _sla_terms(context: ReportContext, sla: SLA) -> Table:
+    """The SLA's documentary terms (seed 0601 §5.2.3), kept in the config and shown as agreed."""
+    texts = context.texts
+    start = sla.effective_from.isoformat() if sla.effective_from else ""
+    end = sla.effective_to.isoformat() if sla.effective_to else texts("basic.open_end")
+    pairs = [
+        ("basic.sla", texts("basic.sla_version", sla=sla.id, version=sla.version)),
+        ("basic.effective", texts("basic.effective_range", start=start, end=end) if start else ""),
+        ("basic.service_hours", _calendar_text(context)),
+        ("basic.report_content", texts.join(list(sla.report_content))),
+        ("basic.responsibilities", sla.responsibilities),
+        ("basic.risks", sla.risks),
+        ("basic.interfaces", sla.interfaces),
+    ]
+    rows = tuple((texts(key), value) for key, value in pairs if value)
+    return ((texts("basic.sla_terms"), texts("basic.content")), *rows)
 
 
 # ------------------------------------------------------------------ 2. summary
