@@ -307,3 +307,38 @@ def test_disable_named_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_entry_points_false_loads_none() -> None:
     host = PluginHost.create(entry_points=False)
     assert "good" not in {info.name for info in host.plugin_infos()}
+
+
+def test_channel_and_store_plugins_reach_the_typed_queries(tmp_path: Path) -> None:
+    from collections.abc import Mapping, Sequence
+
+    from itsskit.contracts import ArchiveStore, Channel
+
+    class Pigeon(Channel):
+        name = "pigeon"
+
+        def send(
+            self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]
+        ) -> None:
+            raise AssertionError("not called here")
+
+    class Vault(ArchiveStore):
+        name = "vault"
+
+        def archive(self, report: Report, files: Mapping[str, Path]) -> str:
+            return "vault://" + report.id
+
+    class CarrierPlugin:
+        @hookimpl
+        def register_channels(self, registry: Registry[Channel]) -> None:
+            registry.add(Pigeon)
+
+        @hookimpl
+        def register_stores(self, registry: Registry[ArchiveStore]) -> None:
+            registry.add(Vault)
+
+    host = PluginHost.create(entry_points=False, extra=[CarrierPlugin()])
+    assert host.channel_class("pigeon") is Pigeon
+    assert host.store_class("vault") is Vault
+    assert host.channels().names() == ["folder", "pigeon", "smtp"]
+    assert host.stores().names() == ["folder", "vault"]
