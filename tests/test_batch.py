@@ -19,7 +19,7 @@ from itsskit.cli.lifecycle_cmd import LIFECYCLE_COMMANDS, parse_item
 from itsskit.config import Config, load_config
 from itsskit.models import ReportStatus
 from itsskit.plugins import PluginHost
-from itsskit.storage import ReportStore
+from itsskit.storage import ReportStore, sha256_of
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "data"
 AT = "2025-11-03T09:00+08:00"
@@ -314,6 +314,28 @@ def test_cli_lifecycle_end_to_end(cli: click.Group, config_path: Path, tmp_path:
         ("chuncheng-monthly", "2025-11-06T00:00:00+08:00", None),
         ("dianchi-monthly", "2025-11-06T00:00:00+08:00", "2025-11-04T10:00:00+08:00"),
     ]
+
+
+def test_cli_submit_never_overwrites_the_files_of_a_stored_version(
+    cli: click.Group, config_path: Path, tmp_path: Path
+) -> None:
+    conf = str(config_path)
+    key = ["--report", "dianchi-monthly", "--period", "2025-10", "--format", "html"]
+    run(cli, "submit", conf, *key, "--by", "李娜", "--at", "2025-11-04T10:00+08:00")
+    out = run(cli, "submit", conf, *key, "--by", "李娜", "--rebuild", code=1)
+    assert "v1 is submitted: it cannot become submitted" in out
+    run(cli, "return", conf, *key[:4], "--by", "陈静")
+    out = run(cli, "submit", conf, *key, "--by", "李娜", "--at", "2025-11-05T10:00+08:00")
+    assert "dianchi-monthly 2025-10 v2: submitted" in out
+    with ReportStore.open(tmp_path / "itsskit.db") as store:
+        versions = store.versions("dianchi-monthly", "2025-10")
+    paths = [version.files["html"].path for version in versions]
+    assert paths == [
+        tmp_path / "reports" / "dianchi" / "dianchi-monthly_2025-10.html",
+        tmp_path / "reports" / "dianchi" / "v2" / "dianchi-monthly_2025-10.html",
+    ]
+    for version in versions:  # each version's file is still the one it was stored with
+        assert sha256_of(version.files["html"].path) == version.files["html"].sha256
 
 
 def test_cli_usage_errors(cli: click.Group, config_path: Path, tmp_path: Path) -> None:

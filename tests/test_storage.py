@@ -266,6 +266,26 @@ def test_failing_archive_store_leaves_the_report_reviewed(
         assert other.get("alpha-monthly", "2025-10").status == S.REVIEWED
 
 
+def test_a_naive_time_is_refused_before_anything_is_sent(
+    store: ReportStore, tmp_path: Path
+) -> None:
+    advance_to_approved(store, tmp_path)
+    channel = Recorder()
+    with pytest.raises(ValueError, match="must be timezone-aware"):
+        store.publish(
+            "alpha-monthly", "2025-10", by="张伟", channel=channel, at=datetime(2025, 11, 5)
+        )
+    assert channel.sent == []
+    assert store.get("alpha-monthly", "2025-10").status == S.APPROVED
+
+
+def test_open_makes_the_folder_of_a_sqlite_url_with_a_driver(tmp_path: Path) -> None:
+    db = tmp_path / "new" / "folder" / "x.db"
+    with ReportStore.open(f"sqlite+pysqlite:///{db}") as opened:
+        assert not opened.has("alpha-monthly", "2025-10")
+    assert db.is_file()
+
+
 def test_publish_refuses_files_changed_after_storing(store: ReportStore, tmp_path: Path) -> None:
     report = advance_to_approved(store, tmp_path)
     (tmp_path / "out" / f"{report.id}_2025-10.html").write_text("edited by hand")

@@ -18,12 +18,12 @@ must do so under ``if __name__ == "__main__":``.
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import (
     Executor,
-    Future,
     ProcessPoolExecutor,
     ThreadPoolExecutor,
     as_completed,
@@ -108,41 +108,34 @@ def run_batch(
     ``at`` is the evaluation instant passed to the builder. Raises ValueError
     for a malformed ``period``; every per-report problem is in the result.
     """
-    labels = {
-        rid: Period.parse(period, config.project(spec.project).timezone).label
-        for rid, spec in sorted(config.reports.items())
-    }
+    zones = {rid: config.project(spec.project).timezone for rid, spec in config.reports.items()}
+    labels = {rid: Period.parse(period, zones[rid]).label for rid in sorted(zones)}
+    skipped = {rid: _skip_reason(store, rid, label, force) for rid, label in labels.items()}
+    todo = [rid for rid, reason in skipped.items() if not reason]
+
+    def outcomes() -> Iterator[BatchItem]:
+        for rid, reason in skipped.items():
+            if reason:
+                yield _item(config, rid, labels[rid], SKIPPED, detail=reason)
+        builds = _build_all(
+            config, todo, period, tuple(formats), Path(out_dir), jobs, executor, host, at
+        )
+        for rid, built in builds:
+            if isinstance(built, BaseException):
+                yield _item(config, rid, labels[rid], FAILED, detail=_cause(built))
+            else:
+                yield _save(store, config, built, by, zones[rid])
+
     items: dict[str, BatchItem] = {}
-    todo: list[str] = []
-    for report_id, label in labels.items():
-        skipped = _skip_reason(store, report_id, label, force)
-        if skipped:
-            items[report_id] = _item(config, report_id, label, SKIPPED, detail=skipped)
-        else:
-            todo.append(report_id)
-    total, done = len(labels), 0
-    for item in items.values():
-        done += 1
+    for done, item in enumerate(outcomes(), start=1):
+        items[item.report] = item
         if progress:
-            progress(item, done, total)
-    timezones = {rid: config.project(config.reports[rid].project).timezone for rid in todo}
-    for report_id, outcome in _build_all(
-        config, todo, period, tuple(formats), Path(out_dir), jobs, executor, host, at
-    ):
-        label = labels[report_id]
-        if isinstance(outcome, BaseException):
-            cause = f"{type(outcome).__name__}: {outcome}"
-            item = _item(config, report_id, label, FAILED, detail=cause)
-        else:
-            item = _save(store, config, outcome, by, timezones[report_id])
-        items[report_id] = item
-        done += 1
-        if progress:
-            progress(item, done, total)
+            progress(item, done, len(labels))
     return BatchResult(period=period, items=tuple(items[rid] for rid in labels))
 
 
 def _skip_reason(store: ReportStore, report_id: str, label: str, force: bool) -> str:
+    """Why the stored report is left alone ("" when it is to be built)."""
     if not store.has(report_id, label):
         return ""
     stored = store.get(report_id, label)
@@ -176,30 +169,24 @@ def _item(
     )
 
 
-def _save(
-    store: ReportStore,
-    config: Config,
-    built: tuple[Report, dict[str, Path]],
-    by: str,
-    timezone: str,
-) -> BatchItem:
+def _save(store: ReportStore, config: Config, built: Built, by: str, timezone: str) -> BatchItem:
     report, files = built
     try:
         stored = store.save(report, files, by=by, timezone=timezone)
     except Exception as exc:  # noqa: BLE001 - one failed save must not stop the batch
-        cause = f"{type(exc).__name__}: {exc}"
-        return _item(config, report.id, report.period_label, FAILED, detail=cause)
-    return _item(
-        config,
-        report.id,
-        report.period_label,
-        BUILT,
-        version=stored.report.version,
-        files=files,
-    )
+        return _item(config, report.id, report.period_label, FAILED, detail=_cause(exc))
+    version = stored.report.version
+    return _item(config, report.id, report.period_label, BUILT, version=version, files=files)
+
+
+def _cause(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 # ----------------------------------------------------------------------- workers
+
+#: A built report and its rendered files (format -> path).
+Built = tuple[Report, dict[str, Path]]
 
 
 def _build_all(
@@ -212,34 +199,34 @@ def _build_all(
     executor: str,
     host: PluginHost | None,
     at: datetime | None,
-) -> Iterable[tuple[str, tuple[Report, dict[str, Path]] | BaseException]]:
+) -> Iterator[tuple[str, Built | BaseException]]:
     """``(report id, (report, files) or the exception)`` as each report finishes."""
     if not report_ids:
         return
     workers = max(1, min(jobs or os.cpu_count() or 1, len(report_ids)))
     if workers == 1:
-        _init_worker(config, host)
-        for report_id in report_ids:
-            yield report_id, _guarded(report_id, period, formats, out_dir, at)
+        host = host or PluginHost.create()
+        for rid in report_ids:
+            try:
+                yield rid, _build_one(config, host, rid, period, formats, out_dir, at)
+            except Exception as exc:  # noqa: BLE001 - reported per report
+                yield rid, exc
         return
     pool: Executor
     if executor == "thread":
-        _init_worker(config, host)
+        host = host or PluginHost.create()
         pool = ThreadPoolExecutor(max_workers=workers)
     else:
-        pool = ProcessPoolExecutor(
-            max_workers=workers,
-            mp_context=_process_context(),
-            initializer=_init_worker,
-            initargs=(config, None),
-        )
+        host = None  # each worker process builds its own from the installed plugins
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_process_context())
     with pool:
-        futures: dict[Future[tuple[Report, dict[str, Path]]], str] = {
-            pool.submit(_build_one, rid, period, formats, out_dir, at): rid for rid in report_ids
+        futures = {
+            pool.submit(_build_one, config, host, rid, period, formats, out_dir, at): rid
+            for rid in report_ids
         }
         for future in as_completed(futures):
-            exc = future.exception()
-            yield futures[future], exc if exc is not None else future.result()
+            error = future.exception()
+            yield futures[future], error if error is not None else future.result()
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -247,34 +234,26 @@ def _process_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-_WORKER: dict[str, object] = {}
-
-
-def _init_worker(config: Config, host: PluginHost | None) -> None:
-    """Per worker process (or once for threads): the configuration and a plugin host."""
-    _WORKER["config"] = config
-    _WORKER["host"] = host or PluginHost.create()
-
-
-def _guarded(
-    report_id: str, period: str, formats: tuple[str, ...], out_dir: Path, at: datetime | None
-) -> tuple[Report, dict[str, Path]] | BaseException:
-    try:
-        return _build_one(report_id, period, formats, out_dir, at)
-    except Exception as exc:  # noqa: BLE001 - reported per report
-        return exc
+@functools.cache
+def _installed_plugins() -> PluginHost:
+    """The plugin host of a worker process, made once per process."""
+    return PluginHost.create()
 
 
 def _build_one(
-    report_id: str, period: str, formats: tuple[str, ...], out_dir: Path, at: datetime | None
-) -> tuple[Report, dict[str, Path]]:
-    """Build and render one report in this worker; files go to ``out_dir/<project>/``."""
+    config: Config,
+    host: PluginHost | None,
+    report_id: str,
+    period: str,
+    formats: tuple[str, ...],
+    out_dir: Path,
+    at: datetime | None,
+) -> Built:
+    """Build and render one report; files go to ``out_dir/<project>/``."""
     from itsskit.report.builder import build_report
     from itsskit.report.output import render
 
-    config = _WORKER["config"]
-    host = _WORKER["host"]
-    assert isinstance(config, Config) and isinstance(host, PluginHost)
+    host = host or _installed_plugins()
     spec = config.reports[report_id]
     parsed = Period.parse(period, config.project(spec.project).timezone)
     report = build_report(config, report_id, parsed, host=host, at=at)

@@ -27,7 +27,6 @@ from itsskit.models import ReportStatus
 
 __all__ = [
     "ALLOWED",
-    "DECISIONS",
     "LifecycleError",
     "LifecycleStep",
     "check_decider",
@@ -48,9 +47,6 @@ ALLOWED: Mapping[ReportStatus, tuple[ReportStatus, ...]] = {
     S.REVIEWED: (S.ARCHIVED,),
     S.ARCHIVED: (),
 }
-
-#: The approver's decisions (subject to :func:`check_decider`).
-DECISIONS = (S.APPROVED, S.RETURNED)
 
 
 class LifecycleError(ValueError):

@@ -41,11 +41,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
     insert,
     select,
     update,
 )
+from sqlalchemy.engine import make_url
 
 from itsskit.contracts import ArchiveStore, Channel
 from itsskit.converter import converter
@@ -245,16 +247,13 @@ def database_url(url_or_path: str | Path) -> str:
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _time(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _date(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
+def _when(at: datetime | None) -> datetime:
+    """The time of a step: ``at``, which must be timezone-aware, or now."""
+    if at is None:
+        return datetime.now(UTC)
+    if at.tzinfo is None:
+        raise ValueError(f"the time of a lifecycle step must be timezone-aware, got {at}")
+    return at
 
 
 # ------------------------------------------------------------------------- store
@@ -276,13 +275,18 @@ class ReportStore:
     @classmethod
     def open(cls, url_or_path: str | Path) -> ReportStore:
         """Open (and create when new) the store at a SQLAlchemy URL or a SQLite file path."""
-        url = database_url(url_or_path)
-        if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        url = make_url(database_url(url_or_path))
+        sqlite = url.get_backend_name() == "sqlite"
+        if sqlite and url.database not in (None, "", ":memory:"):
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
-        if engine.dialect.name == "sqlite":
+        if sqlite:
             event.listen(engine, "connect", _sqlite_foreign_keys)
-        return cls(engine)
+        try:
+            return cls(engine)
+        except BaseException:
+            engine.dispose()
+            raise
 
     @property
     def url(self) -> str:
@@ -304,12 +308,12 @@ class ReportStore:
     def has(self, report_id: str, period: str) -> bool:
         """True when some version of the report for ``period`` is stored."""
         with self._engine.connect() as conn:
-            return self._latest_row(conn, report_id, period) is not None
+            return _latest_row(conn, report_id, period) is not None
 
     def get(self, report_id: str, period: str, version: int | None = None) -> StoredReport:
         """A stored version (default the latest); :class:`LifecycleError` when there is none."""
         with self._engine.connect() as conn:
-            return self._load(conn, self._row(conn, report_id, period, version))
+            return _load(conn, _row(conn, report_id, period, version))
 
     def versions(self, report_id: str, period: str) -> list[StoredReport]:
         """Every stored version, oldest first."""
@@ -319,7 +323,7 @@ class ReportStore:
                 .where(reports_table.c.report == report_id, reports_table.c.period == period)
                 .order_by(reports_table.c.version)
             ).all()
-            return [self._load(conn, row) for row in rows]
+            return [_load(conn, row) for row in rows]
 
     def history(self, report_id: str, period: str) -> list[LifecycleStep]:
         """Every step of every version, in the order they happened."""
@@ -340,22 +344,27 @@ class ReportStore:
         status: ReportStatus | str | None = None,
     ) -> list[ReportSummary]:
         """The latest version of every stored report, filtered, sorted by period then report."""
+        r = reports_table.c
         with self._engine.connect() as conn:
-            rows = conn.execute(select(reports_table).order_by(reports_table.c.version)).all()
-        latest: dict[tuple[str, str], Row[Any]] = {(r.report, r.period): r for r in rows}
+            rows = conn.execute(
+                select(r.report, r.project, r.period, r.version, r.status, r.title).order_by(
+                    r.version
+                )
+            ).all()
+        latest = {(row.report, row.period): row for row in rows}
         summaries = [
             ReportSummary(
-                report=r.report,
-                project=r.project,
-                period=r.period,
-                version=r.version,
-                status=S(r.status),
-                title=r.title,
+                report=row.report,
+                project=row.project,
+                period=row.period,
+                version=row.version,
+                status=S(row.status),
+                title=row.title,
             )
-            for r in latest.values()
-            if (project is None or r.project == project)
-            and (period is None or r.period == period)
-            and (status is None or r.status == status)
+            for row in latest.values()
+            if (project is None or row.project == project)
+            and (period is None or row.period == period)
+            and (status is None or row.status == status)
         ]
         return sorted(summaries, key=lambda s: (s.period, s.report))
 
@@ -372,8 +381,8 @@ class ReportStore:
                 report=row.report,
                 project=row.project,
                 period=row.period,
-                due=_time(row.due),
-                submitted=_time(row.submitted) if row.submitted else None,
+                due=datetime.fromisoformat(row.due),
+                submitted=datetime.fromisoformat(row.submitted) if row.submitted else None,
             )
             for row in rows
         ]
@@ -396,14 +405,14 @@ class ReportStore:
         state is an error: a returned report gets new content through
         :meth:`submit`. ``timezone`` (the project's) places the due time.
         """
-        at = at or _now()
+        at = _when(at)
         hashes = _hashes(files)
         period = report.period_label
         with self._engine.begin() as conn:
-            row = self._latest_row(conn, report.id, period)
+            row = _latest_row(conn, report.id, period)
             if row is None:
-                row_id = self._insert_version(conn, report, 1, S.DRAFT)
-                self._insert_step(conn, row_id, None, S.DRAFT, by, at, "")
+                row_id = _insert_version(conn, report, 1, S.DRAFT)
+                _insert_step(conn, row_id, None, S.DRAFT, by, at, "")
                 due = due_time(report.period_end, report.spec.due_days, timezone)
                 conn.execute(
                     insert(submissions_table).values(
@@ -413,19 +422,15 @@ class ReportStore:
                 )  # fmt: skip
             elif row.status == S.DRAFT:
                 row_id = row.id
-                conn.execute(
-                    update(reports_table)
-                    .where(reports_table.c.id == row_id)
-                    .values(data=_dump(report), title=report.spec.title)
-                )
-                conn.execute(files_table.delete().where(files_table.c.report_row == row_id))
+                _update(conn, row, data=_dump(report), title=report.spec.title)
+                conn.execute(delete(files_table).where(files_table.c.report_row == row_id))
             else:
-                name = describe(report.id, period, row.version)
                 raise LifecycleError(
-                    f"report {name} is {row.status}: only a draft can be replaced"
+                    f"report {describe(report.id, period, row.version)} is {row.status}:"
+                    " only a draft can be replaced"
                     + (" (resubmit it with the new content)" if row.status == S.RETURNED else "")
                 )
-            self._insert_files(conn, row_id, files, hashes)
+            _insert_files(conn, row_id, files, hashes)
         return self.get(report.id, period)
 
     def submit(
@@ -445,11 +450,12 @@ class ReportStore:
         else the returned version's content. The first submission of a report
         and period is its submitted time for the on-time KPI.
         """
-        at = at or _now()
+        at = _when(at)
         hashes = _hashes(files or {})
         with self._engine.begin() as conn:
-            row = self._row(conn, report_id, period)
-            check_transition(describe(report_id, period, row.version), S(row.status), S.SUBMITTED)
+            row = _row(conn, report_id, period)
+            name = describe(report_id, period, row.version)
+            check_transition(name, S(row.status), S.SUBMITTED)
             if report is not None and (report.id, report.period_label) != (report_id, period):
                 raise LifecycleError(
                     f"report {describe(report_id, period)}: the new content is "
@@ -457,19 +463,18 @@ class ReportStore:
                 )
             if row.status == S.RETURNED:
                 content = report or _load_report(row.data)
-                row_id = self._insert_version(conn, content, row.version + 1, S.SUBMITTED)
-                self._insert_step(conn, row_id, S.RETURNED, S.SUBMITTED, by, at, note)
-                if files is not None:
-                    self._insert_files(conn, row_id, files, hashes)
+                row_id = _insert_version(conn, content, row.version + 1, S.SUBMITTED)
+                _insert_step(conn, row_id, S.RETURNED, S.SUBMITTED, by, at, note)
+                if files is None:
+                    _copy_files(conn, row.id, row_id)
                 else:
-                    self._copy_files(conn, row.id, row_id)
+                    _insert_files(conn, row_id, files, hashes)
+            elif report is not None or files is not None:
+                raise LifecycleError(
+                    f"report {name} is a draft: save the new content first, then submit"
+                )
             else:
-                if report is not None or files is not None:
-                    raise LifecycleError(
-                        f"report {describe(report_id, period, row.version)} is a draft: "
-                        "save the new content first, then submit"
-                    )
-                self._move(conn, row, S.SUBMITTED, by, at, note)
+                _move(conn, row, S.SUBMITTED, by, at, note)
             conn.execute(
                 update(submissions_table)
                 .where(
@@ -492,7 +497,7 @@ class ReportStore:
         note: str = "",
     ) -> StoredReport:
         """Approve the submitted version (by ``approver`` when the project names one)."""
-        return self._decide(report_id, period, S.APPROVED, by, approver, at, note)
+        return self._decide(report_id, period, S.APPROVED, by, approver, _when(at), note)
 
     def rework(
         self,
@@ -505,7 +510,7 @@ class ReportStore:
         note: str = "",
     ) -> StoredReport:
         """Return the submitted version to its author for rework (``itsskit report return``)."""
-        return self._decide(report_id, period, S.RETURNED, by, approver, at, note)
+        return self._decide(report_id, period, S.RETURNED, by, approver, _when(at), note)
 
     def publish(
         self,
@@ -523,23 +528,21 @@ class ReportStore:
         elsewhere). The files must be unchanged since they were stored. If the
         channel raises, nothing is recorded and the report stays approved.
         """
-        at_ = at or _now()
+        at = _when(at)
 
-        def send(conn: Connection, stored: StoredReport) -> None:
-            recipients = stored.report.spec.distribution
+        def send(conn: Connection, row_id: int, stored: StoredReport) -> None:
             if channel is None:
                 return
+            recipients = stored.report.spec.distribution
             if not recipients:
                 raise LifecycleError(
                     f"report {stored.name}: its distribution list is empty "
                     f"(set distribution = [...] in [reports.{report_id}])"
                 )
             channel.send(stored.report, _checked_files(stored), recipients)
-            self._insert_delivery(
-                conn, stored, "published", channel.name, ", ".join(recipients), by, at_
-            )
+            _insert_delivery(conn, row_id, "published", channel.name, ", ".join(recipients), by, at)
 
-        return self._transition(report_id, period, S.PUBLISHED, by, at_, note, send)
+        return self._transition(report_id, period, S.PUBLISHED, by, at, note, send)
 
     def review(
         self,
@@ -559,19 +562,18 @@ class ReportStore:
         """
         if not minutes.strip():
             raise LifecycleError(f"report {describe(report_id, period)}: the minutes are empty")
-        at_ = at or _now()
+        at = _when(at)
 
-        def record(conn: Connection, stored: StoredReport) -> None:
-            row_id = self._row_id(conn, stored)
+        def record(conn: Connection, row_id: int, stored: StoredReport) -> None:
             review_id = _new_id(
                 conn.execute(
                     insert(reviews_table).values(
-                        report_row=row_id, actor=by, held=at_.isoformat(), minutes=minutes
+                        report_row=row_id, actor=by, held=at.isoformat(), minutes=minutes
                     )
                 )
             )
-            for number, item in enumerate(items, start=1):
-                item = _improvement(item, stored, number)
+            for number, entry in enumerate(items, start=1):
+                item = _improvement(entry, stored, number)
                 conn.execute(
                     insert(improvements_table).values(
                         review=review_id, item_id=item.id, description=item.description,
@@ -579,7 +581,7 @@ class ReportStore:
                     )
                 )  # fmt: skip
 
-        return self._transition(report_id, period, S.REVIEWED, by, at_, note, record)
+        return self._transition(report_id, period, S.REVIEWED, by, at, note, record)
 
     def archive(
         self,
@@ -595,19 +597,19 @@ class ReportStore:
 
         If the store raises, nothing is recorded and the report stays reviewed.
         """
-        at_ = at or _now()
+        at = _when(at)
 
-        def put(conn: Connection, stored: StoredReport) -> None:
-            files = dict(_checked_files(stored))
+        def put(conn: Connection, row_id: int, stored: StoredReport) -> None:
+            files = _checked_files(stored)
             with tempfile.TemporaryDirectory(prefix="itsskit-archive-") as folder:
                 if stored.review is not None:
                     minutes = Path(folder) / "minutes.txt"
                     minutes.write_text(_minutes_text(stored.review), encoding="utf-8")
                     files["minutes"] = minutes
                 location = store.archive(stored.report, files)
-            self._insert_delivery(conn, stored, "archived", store.name, location, by, at_)
+            _insert_delivery(conn, row_id, "archived", store.name, location, by, at)
 
-        return self._transition(report_id, period, S.ARCHIVED, by, at_, note, put)
+        return self._transition(report_id, period, S.ARCHIVED, by, at, note, put)
 
     # ----------------------------------------------------------------- internals
 
@@ -618,15 +620,15 @@ class ReportStore:
         target: ReportStatus,
         by: str,
         approver: str,
-        at: datetime | None,
+        at: datetime,
         note: str,
     ) -> StoredReport:
-        def check(_conn: Connection, stored: StoredReport) -> None:
+        def check(_conn: Connection, _row_id: int, stored: StoredReport) -> None:
             submitted = [s for s in stored.steps if s.to_status == S.SUBMITTED]
             submitter = submitted[-1].by if submitted else ""
             check_decider(stored.name, by, approver=approver, submitter=submitter)
 
-        return self._transition(report_id, period, target, by, at or _now(), note, check)
+        return self._transition(report_id, period, target, by, at, note, check)
 
     def _transition(
         self,
@@ -636,211 +638,202 @@ class ReportStore:
         by: str,
         at: datetime,
         note: str,
-        effect: Callable[[Connection, StoredReport], None],
+        effect: Callable[[Connection, int, StoredReport], None],
     ) -> StoredReport:
-        """Check ``latest -> target``, run ``effect``, then record the step: all or nothing."""
+        """Check ``latest -> target``, run ``effect``, then record the step: all or nothing.
+
+        ``effect(conn, row id, stored version)`` may raise to refuse the step.
+        """
         with self._engine.begin() as conn:
-            row = self._row(conn, report_id, period)
-            name = describe(report_id, period, row.version)
-            check_transition(name, S(row.status), target)
-            effect(conn, self._load(conn, row))
-            self._move(conn, row, target, by, at, note)
+            row = _row(conn, report_id, period)
+            check_transition(describe(report_id, period, row.version), S(row.status), target)
+            effect(conn, row.id, _load(conn, row))
+            _move(conn, row, target, by, at, note)
         return self.get(report_id, period)
 
-    def _move(
-        self,
-        conn: Connection,
-        row: Row[Any],
-        target: ReportStatus,
-        by: str,
-        at: datetime,
-        note: str,
-    ) -> None:
-        moved = conn.execute(
-            update(reports_table)
-            .where(reports_table.c.id == row.id, reports_table.c.status == row.status)
-            .values(status=target)
-        )
-        if moved.rowcount != 1:
-            name = describe(row.report, row.period, row.version)
-            raise LifecycleError(f"report {name} was changed by someone else meanwhile; try again")
-        self._insert_step(conn, row.id, S(row.status), target, by, at, note)
 
-    def _row(
-        self, conn: Connection, report_id: str, period: str, version: int | None = None
-    ) -> Row[Any]:
-        if version is None:
-            row = self._latest_row(conn, report_id, period)
-        else:
-            row = conn.execute(
-                select(reports_table).where(
-                    reports_table.c.report == report_id,
-                    reports_table.c.period == period,
-                    reports_table.c.version == version,
-                )
-            ).first()
-        if row is None:
-            raise LifecycleError(
-                f"report {describe(report_id, period, version)} is not stored "
-                "(build it first: itsskit report batch, or ReportStore.save)"
+# -------------------------------------------------------------------------- rows
+
+
+def _row(conn: Connection, report_id: str, period: str, version: int | None = None) -> Row[Any]:
+    """The row of a version (default the latest); :class:`LifecycleError` when not stored."""
+    if version is None:
+        row = _latest_row(conn, report_id, period)
+    else:
+        row = conn.execute(
+            select(reports_table).where(
+                reports_table.c.report == report_id,
+                reports_table.c.period == period,
+                reports_table.c.version == version,
             )
-        return row
-
-    @staticmethod
-    def _latest_row(conn: Connection, report_id: str, period: str) -> Row[Any] | None:
-        return conn.execute(
-            select(reports_table)
-            .where(reports_table.c.report == report_id, reports_table.c.period == period)
-            .order_by(reports_table.c.version.desc())
-            .limit(1)
         ).first()
-
-    @staticmethod
-    def _row_id(conn: Connection, stored: StoredReport) -> int:
-        report = stored.report
-        row_id = conn.execute(
-            select(reports_table.c.id).where(
-                reports_table.c.report == report.id,
-                reports_table.c.period == report.period_label,
-                reports_table.c.version == report.version,
-            )
-        ).scalar_one()
-        return int(row_id)
-
-    def _load(self, conn: Connection, row: Row[Any]) -> StoredReport:
-        steps = tuple(
-            _step(row.report, row.period, row.version, step)
-            for step in conn.execute(
-                select(transitions_table)
-                .where(transitions_table.c.report_row == row.id)
-                .order_by(transitions_table.c.id)
-            )
+    if row is None:
+        raise LifecycleError(
+            f"report {describe(report_id, period, version)} is not stored "
+            "(build it first: itsskit report batch, or ReportStore.save)"
         )
-        files = {
-            f.format: StoredFile(format=f.format, path=Path(f.path), sha256=f.sha256)
-            for f in conn.execute(
-                select(files_table)
-                .where(files_table.c.report_row == row.id)
-                .order_by(files_table.c.id)
-            )
-        }
-        deliveries = tuple(
-            Delivery(action=d.action, plugin=d.plugin, target=d.target, by=d.actor, at=_time(d.at))
-            for d in conn.execute(
-                select(deliveries_table)
-                .where(deliveries_table.c.report_row == row.id)
-                .order_by(deliveries_table.c.id)
-            )
+    return row
+
+
+def _latest_row(conn: Connection, report_id: str, period: str) -> Row[Any] | None:
+    return conn.execute(
+        select(reports_table)
+        .where(reports_table.c.report == report_id, reports_table.c.period == period)
+        .order_by(reports_table.c.version.desc())
+        .limit(1)
+    ).first()
+
+
+def _load(conn: Connection, row: Row[Any]) -> StoredReport:
+    """The version in ``row`` with its steps, files, deliveries and review."""
+    steps = tuple(
+        _step(row.report, row.period, row.version, step)
+        for step in conn.execute(
+            select(transitions_table)
+            .where(transitions_table.c.report_row == row.id)
+            .order_by(transitions_table.c.id)
         )
-        history = tuple(
-            Transition(status=s.to_status, at=s.at, by=s.by, note=s.note) for s in steps
-        )
-        report = attrs.evolve(
-            _load_report(row.data), status=S(row.status), version=row.version, history=history
-        )
-        return StoredReport(
-            report=report,
-            files=files,
-            steps=steps,
-            deliveries=deliveries,
-            review=self._review(conn, row.id),
-        )
-
-    @staticmethod
-    def _review(conn: Connection, row_id: int) -> Review | None:
-        review = conn.execute(
-            select(reviews_table)
-            .where(reviews_table.c.report_row == row_id)
-            .order_by(reviews_table.c.id.desc())
-        ).first()
-        if review is None:
-            return None
-        items = tuple(
-            ImprovementItem(
-                id=i.item_id, description=i.description, source=i.source,
-                owner=i.owner, due=_date(i.due), done=_date(i.done),
-            )
-            for i in conn.execute(
-                select(improvements_table)
-                .where(improvements_table.c.review == review.id)
-                .order_by(improvements_table.c.id)
-            )
-        )  # fmt: skip
-        return Review(by=review.actor, held=_time(review.held), minutes=review.minutes, items=items)
-
-    @staticmethod
-    def _insert_version(
-        conn: Connection, report: Report, version: int, status: ReportStatus
-    ) -> int:
-        result = conn.execute(
-            insert(reports_table).values(
-                report=report.id, project=report.project, period=report.period_label,
-                version=version, status=status, title=report.spec.title, data=_dump(report),
-            )
-        )  # fmt: skip
-        return _new_id(result)
-
-    @staticmethod
-    def _insert_step(
-        conn: Connection,
-        row_id: int,
-        from_status: ReportStatus | None,
-        to_status: ReportStatus,
-        by: str,
-        at: datetime,
-        note: str,
-    ) -> None:
-        if at.tzinfo is None:
-            raise ValueError(f"the time of a lifecycle step must be timezone-aware, got {at}")
-        conn.execute(
-            insert(transitions_table).values(
-                report_row=row_id, from_status=from_status, to_status=to_status,
-                actor=by, at=at.isoformat(), note=note,
-            )
-        )  # fmt: skip
-
-    @staticmethod
-    def _insert_files(
-        conn: Connection, row_id: int, files: Mapping[str, Path], hashes: Mapping[str, str]
-    ) -> None:
-        for fmt, path in files.items():
-            conn.execute(
-                insert(files_table).values(
-                    report_row=row_id, format=fmt, path=str(Path(path).resolve()),
-                    sha256=hashes[fmt],
-                )
-            )  # fmt: skip
-
-    @staticmethod
-    def _copy_files(conn: Connection, from_row: int, to_row: int) -> None:
+    )
+    files = {
+        f.format: StoredFile(format=f.format, path=Path(f.path), sha256=f.sha256)
         for f in conn.execute(
-            select(files_table).where(files_table.c.report_row == from_row)
-        ).all():
-            conn.execute(
-                insert(files_table).values(
-                    report_row=to_row, format=f.format, path=f.path, sha256=f.sha256
-                )
-            )
+            select(files_table).where(files_table.c.report_row == row.id).order_by(files_table.c.id)
+        )
+    }
+    deliveries = tuple(
+        Delivery(
+            action=d.action, plugin=d.plugin, target=d.target, by=d.actor,
+            at=datetime.fromisoformat(d.at),
+        )
+        for d in conn.execute(
+            select(deliveries_table)
+            .where(deliveries_table.c.report_row == row.id)
+            .order_by(deliveries_table.c.id)
+        )
+    )  # fmt: skip
+    history = tuple(Transition(status=s.to_status, at=s.at, by=s.by, note=s.note) for s in steps)
+    report = attrs.evolve(
+        _load_report(row.data), status=S(row.status), version=row.version, history=history
+    )
+    return StoredReport(
+        report=report,
+        files=files,
+        steps=steps,
+        deliveries=deliveries,
+        review=_review(conn, row.id),
+    )
 
-    def _insert_delivery(
-        self,
-        conn: Connection,
-        stored: StoredReport,
-        action: str,
-        plugin: str,
-        target: str,
-        by: str,
-        at: datetime,
-    ) -> None:
+
+def _review(conn: Connection, row_id: int) -> Review | None:
+    review = conn.execute(
+        select(reviews_table)
+        .where(reviews_table.c.report_row == row_id)
+        .order_by(reviews_table.c.id.desc())
+    ).first()
+    if review is None:
+        return None
+    items = tuple(
+        ImprovementItem(
+            id=i.item_id, description=i.description, source=i.source,
+            owner=i.owner, due=_date(i.due), done=_date(i.done),
+        )
+        for i in conn.execute(
+            select(improvements_table)
+            .where(improvements_table.c.review == review.id)
+            .order_by(improvements_table.c.id)
+        )
+    )  # fmt: skip
+    return Review(
+        by=review.actor,
+        held=datetime.fromisoformat(review.held),
+        minutes=review.minutes,
+        items=items,
+    )
+
+
+def _insert_version(conn: Connection, report: Report, version: int, status: ReportStatus) -> int:
+    result = conn.execute(
+        insert(reports_table).values(
+            report=report.id, project=report.project, period=report.period_label,
+            version=version, status=status, title=report.spec.title, data=_dump(report),
+        )
+    )  # fmt: skip
+    return _new_id(result)
+
+
+def _update(conn: Connection, row: Row[Any], **values: Any) -> None:
+    """Change the version's row, unless its state changed since ``row`` was read."""
+    changed = conn.execute(
+        update(reports_table)
+        .where(reports_table.c.id == row.id, reports_table.c.status == row.status)
+        .values(**values)
+    )
+    if changed.rowcount != 1:
+        name = describe(row.report, row.period, row.version)
+        raise LifecycleError(f"report {name} was changed by someone else meanwhile; try again")
+
+
+def _move(
+    conn: Connection, row: Row[Any], target: ReportStatus, by: str, at: datetime, note: str
+) -> None:
+    """Move the version in ``row`` to ``target`` and record the step."""
+    _update(conn, row, status=target)
+    _insert_step(conn, row.id, S(row.status), target, by, at, note)
+
+
+def _insert_step(
+    conn: Connection,
+    row_id: int,
+    from_status: ReportStatus | None,
+    to_status: ReportStatus,
+    by: str,
+    at: datetime,
+    note: str,
+) -> None:
+    conn.execute(
+        insert(transitions_table).values(
+            report_row=row_id, from_status=from_status, to_status=to_status,
+            actor=by, at=at.isoformat(), note=note,
+        )
+    )  # fmt: skip
+
+
+def _insert_files(
+    conn: Connection, row_id: int, files: Mapping[str, Path], hashes: Mapping[str, str]
+) -> None:
+    for fmt, path in files.items():
         conn.execute(
-            insert(deliveries_table).values(
-                report_row=self._row_id(conn, stored), action=action, plugin=plugin,
-                target=target, actor=by, at=at.isoformat(),
+            insert(files_table).values(
+                report_row=row_id, format=fmt, path=str(Path(path).resolve()), sha256=hashes[fmt]
             )
-        )  # fmt: skip
+        )
 
 
-# ----------------------------------------------------------------------- helpers
+def _copy_files(conn: Connection, from_row: int, to_row: int) -> None:
+    for f in conn.execute(select(files_table).where(files_table.c.report_row == from_row)).all():
+        conn.execute(
+            insert(files_table).values(
+                report_row=to_row, format=f.format, path=f.path, sha256=f.sha256
+            )
+        )
+
+
+def _insert_delivery(
+    conn: Connection, row_id: int, action: str, plugin: str, target: str, by: str, at: datetime
+) -> None:
+    conn.execute(
+        insert(deliveries_table).values(
+            report_row=row_id, action=action, plugin=plugin, target=target,
+            actor=by, at=at.isoformat(),
+        )
+    )  # fmt: skip
+
+
+def _new_id(result: CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database returned no id for the new row")
+    return int(key[0])
 
 
 def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
@@ -849,11 +842,7 @@ def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _new_id(result: CursorResult[Any]) -> int:
-    key = result.inserted_primary_key
-    if key is None:
-        raise RuntimeError("the database returned no id for the new row")
-    return int(key[0])
+# ----------------------------------------------------------------------- helpers
 
 
 def _dump(report: Report) -> str:
@@ -872,7 +861,7 @@ def _step(report_id: str, period: str, version: int, row: Row[Any]) -> Lifecycle
         from_status=S(row.from_status) if row.from_status else None,
         to_status=S(row.to_status),
         by=row.actor,
-        at=_time(row.at),
+        at=datetime.fromisoformat(row.at),
         note=row.note,
     )
 
@@ -921,6 +910,10 @@ def _minutes_text(review: Review) -> str:
         extra = ", ".join(part for part in (item.owner, _iso(item.due) or "") if part)
         lines.append(f"- [{item.id}] {item.description}" + (f" ({extra})" if extra else ""))
     return "\n".join(lines) + "\n"
+
+
+def _date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 def _iso(value: date | None) -> str | None:

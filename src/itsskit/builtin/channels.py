@@ -27,10 +27,10 @@ from pathlib import Path
 
 import attrs
 
-from itsskit.builtin.stores import write_atomic
 from itsskit.contracts import Channel, Registry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report
+from itsskit.report.output import write_atomic
 
 __all__ = ["FolderChannel", "FolderOptions", "SmtpChannel", "SmtpOptions", "message_for"]
 
@@ -96,9 +96,13 @@ class SmtpChannel(Channel):
     options: SmtpOptions
 
     def send(self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]) -> None:
-        """Send the report; an SMTP or connection error propagates (nothing is recorded)."""
+        """Send the report; an SMTP or connection error propagates (nothing is recorded).
+
+        A missing password variable is an error before anything is sent.
+        """
         options = self.options
         message = message_for(report, files, recipients, sender=options.sender)
+        password = self._password() if options.username else ""
         if options.ssl:
             context = ssl_module.create_default_context()
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -110,7 +114,7 @@ class SmtpChannel(Channel):
             if options.starttls:
                 client.starttls(context=ssl_module.create_default_context())
             if options.username:
-                client.login(options.username, self._password())
+                client.login(options.username, password)
             client.send_message(message)
 
     def _password(self) -> str:

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,8 +27,9 @@ from itsskit.contracts import ArchiveStore, Registry
 from itsskit.converter import converter
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report, Transition
+from itsskit.report.output import write_atomic
 
-__all__ = ["FolderStore", "FolderStoreOptions", "write_atomic"]
+__all__ = ["FolderStore", "FolderStoreOptions"]
 
 
 @attrs.frozen(kw_only=True)
@@ -90,23 +89,6 @@ def _manifest(report: Report, entries: list[dict[str, object]]) -> dict[str, obj
 
 def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "_"
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed into place."""
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(temporary, 0o666 & ~mask)  # mkstemp makes 0600; use the usual mode
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 @hookimpl

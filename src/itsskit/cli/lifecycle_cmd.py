@@ -11,11 +11,12 @@ report failed; 2 a usage or configuration error.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import attrs
 import click
@@ -31,8 +32,8 @@ from itsskit.cli import (
     reported_errors,
 )
 from itsskit.config import Config, ConfigError, make_archive_store, make_channel
-from itsskit.lifecycle import LifecycleError, next_states
-from itsskit.models import ImprovementItem, Report, ReportStatus
+from itsskit.lifecycle import LifecycleError, check_transition, next_states
+from itsskit.models import ImprovementItem, Project, Report, ReportStatus
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
 from itsskit.storage import ReportStore, StoredReport
@@ -56,48 +57,56 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _apply(function: F, *decorators: Callable[[F], F]) -> F:
-    for decorator in reversed(decorators):
-        function = decorator(function)
-    return function
+def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    """Several click parameters as one decorator, in the order given."""
+
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
 
 
-def _target(function: F) -> F:
-    """CONFIG, ``--report``, ``--period`` and ``--db``."""
-    return _apply(
-        function,
-        click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path)),
-        click.option("--report", "report_id", required=True, help="Report id ([reports.ID])."),
-        click.option("--period", required=True, help="Period: 2025-10, 2025-Q4 or 2025."),
-        click.option("--db", help="Database URL or SQLite file (default: [storage] url)."),
-    )
+_CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_PERIOD = click.option("--period", required=True, help="Period: 2025-10, 2025-Q4 or 2025.")
+_DB = click.option("--db", help="Database URL or SQLite file (default: [storage] url).")
+_FORMAT = click.option("--format", "formats", default="docx,html", show_default=True)
+
+#: CONFIG, ``--report``, ``--period`` and ``--db``: which report.
+_target = _options(
+    _CONFIG,
+    click.option("--report", "report_id", required=True, help="Report id ([reports.ID])."),
+    _PERIOD,
+    _DB,
+)
+
+#: ``--by``, ``--note`` and ``--at``: who takes a lifecycle step, why and when.
+_actor = _options(
+    click.option("--by", required=True, help="Who takes this step."),
+    click.option("--note", default="", help="Why (recorded with the step)."),
+    click.option("--at", "at_text", help="When, ISO 8601 with offset (default: now)."),
+)
 
 
-def _actor(function: F) -> F:
-    """``--by``, ``--note`` and ``--at`` of a lifecycle step."""
-    return _apply(
-        function,
-        click.option("--by", required=True, help="Who takes this step."),
-        click.option("--note", default="", help="Why (recorded with the step)."),
-        click.option("--at", "at_text", help="When, ISO 8601 with offset (default: now)."),
-    )
+class _Step(TypedDict):
+    """Who takes a step, when and why: the keywords every :class:`ReportStore` step takes."""
+
+    by: str
+    at: datetime | None
+    note: str
 
 
 @attrs.frozen(kw_only=True)
 class _Session:
+    """A configuration's plugins, report store and one of its reports."""
+
     config: Config
     host: PluginHost
     store: ReportStore
+    project: Project
     report_id: str
     period: str  # the normalised period label
-
-    @property
-    def approver(self) -> str:
-        return self.config.projects[self.config.reports[self.report_id].project].approver
-
-    @property
-    def timezone(self) -> str:
-        return self.config.projects[self.config.reports[self.report_id].project].timezone
 
 
 @contextmanager
@@ -107,14 +116,18 @@ def _session(config_path: Path, report_id: str, period: str, db: str | None) -> 
     if report_id not in config.reports:
         known = ", ".join(sorted(config.reports)) or "none"
         raise UsageProblem(f"unknown report {report_id!r} (known: {known})")
-    timezone = config.projects[config.reports[report_id].project].timezone
+    project = config.projects[config.reports[report_id].project]
     try:
-        label = Period.parse(period, timezone).label
+        label = Period.parse(period, project.timezone).label
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
     with _store(config, db) as store, reported_errors():
+        session = _Session(
+            config=config, host=host, store=store, project=project, report_id=report_id,
+            period=label,
+        )  # fmt: skip
         try:
-            yield _Session(config=config, host=host, store=store, report_id=report_id, period=label)
+            yield session
         except LifecycleError as exc:
             raise Failure(str(exc)) from None
 
@@ -129,70 +142,90 @@ def _store(config: Config, db: str | None) -> Iterator[ReportStore]:
         yield store
 
 
-def _done(stored: StoredReport) -> None:
-    nexts = ", ".join(next_states(stored.status)) or "none"
-    click.echo(f"{stored.name}: {stored.status} (next: {nexts})")
+def _step_command(
+    name: str | None = None,
+) -> Callable[[Callable[..., StoredReport]], click.Command]:
+    """A lifecycle step as a command: ``take(session, step, **its own options)``.
+
+    The command has CONFIG, --report, --period, --db, --by, --note and --at
+    before its own options; ``take`` takes the step and returns the stored
+    report, whose new state and allowed next states are printed.
+    """
+
+    def make(take: Callable[..., StoredReport]) -> click.Command:
+        @_target
+        @_actor
+        @functools.wraps(take)  # its docstring and its own options (click's __click_params__)
+        def command(
+            config: Path,
+            report_id: str,
+            period: str,
+            db: str | None,
+            by: str,
+            note: str,
+            at_text: str | None,
+            **options: Any,
+        ) -> None:
+            step = _Step(by=by, at=parse_at(at_text), note=note)
+            with _session(config, report_id, period, db) as session:
+                stored = take(session, step, **options)
+            click.echo(f"{stored.name}: {stored.status} (next: {_nexts(stored.status)})")
+
+        return click.command(name, context_settings=HELP_OPTIONS)(command)
+
+    return make
+
+
+def _nexts(status: ReportStatus) -> str:
+    return ", ".join(next_states(status)) or "none"
 
 
 # --------------------------------------------------------------------- the steps
 
 
-@click.command(context_settings=HELP_OPTIONS)
-@_target
-@_actor
+@_step_command()
 @click.option("--rebuild", is_flag=True, help="Build the draft anew before submitting it.")
-@click.option("--format", "formats", default="docx,html", show_default=True)
+@_FORMAT
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Where built files go (default: reports/<project> beside CONFIG).",
+    help="Where built files go (default: reports/<project> beside CONFIG;"
+    " a resubmission's in reports/<project>/v<version>).",
 )
 def submit(
-    config: Path,
-    report_id: str,
-    period: str,
-    db: str | None,
-    by: str,
-    note: str,
-    at_text: str | None,
-    rebuild: bool,
-    formats: str,
-    out_dir: Path | None,
-) -> None:
+    s: _Session, step: _Step, rebuild: bool, formats: str, out_dir: Path | None
+) -> StoredReport:
     """Submit a report for approval (seed 001 step 4).
 
     The stored draft is submitted. A report not stored yet, a returned one
     (its resubmission is a new version) or --rebuild is built and rendered first.
     """
-    at = parse_at(at_text)
-    with _session(config, report_id, period, db) as s:
-        stored = s.store.get(s.report_id, s.period) if s.store.has(s.report_id, s.period) else None
-        status = stored.status if stored else None
-        if status is None or rebuild or status == ReportStatus.RETURNED:
-            report, files = _build(s, formats, out_dir, at)
-            if status == ReportStatus.RETURNED:
-                _done(
-                    s.store.submit(
-                        s.report_id, s.period, by=by, at=at, note=note, report=report, files=files
-                    )
-                )
-                return
-            s.store.save(report, files, by=by, at=at, timezone=s.timezone)
-        _done(s.store.submit(s.report_id, s.period, by=by, at=at, note=note))
+    default = s.config.base_dir / "reports" / s.project.id
+    stored = s.store.get(s.report_id, s.period) if s.store.has(s.report_id, s.period) else None
+    if stored is not None:
+        check_transition(stored.name, stored.status, ReportStatus.SUBMITTED)  # before building
+        if stored.status == ReportStatus.RETURNED:  # the new version's files beside the old ones
+            folder = out_dir or default / f"v{stored.report.version + 1}"
+            report, files = _build(s, formats, folder, step["at"])
+            return s.store.submit(s.report_id, s.period, report=report, files=files, **step)
+        if not rebuild:  # a draft
+            return s.store.submit(s.report_id, s.period, **step)
+    report, files = _build(s, formats, out_dir or default, step["at"])
+    s.store.save(report, files, by=step["by"], at=step["at"], timezone=s.project.timezone)
+    return s.store.submit(s.report_id, s.period, **step)
 
 
 def _build(
-    s: _Session, formats: str, out_dir: Path | None, at: datetime | None
+    s: _Session, formats: str, out_dir: Path, at: datetime | None
 ) -> tuple[Report, dict[str, Path]]:
-    """Build and render the report into ``out_dir`` (default ``reports/<project>``)."""
+    """Build the report and render it into ``out_dir``."""
     from itsskit.records import SourceError
     from itsskit.report.builder import build_report
     from itsskit.report.notes import NotesError
     from itsskit.report.output import render
 
-    project = s.config.reports[s.report_id].project
-    period = Period.parse(s.period, s.timezone)
+    period = Period.parse(s.period, s.project.timezone)
     try:
         report = build_report(s.config, s.report_id, period, host=s.host, at=at)
     except NotesError as exc:
@@ -202,89 +235,42 @@ def _build(
     except Exception as exc:  # noqa: BLE001 - one clear line per failed report
         raise Failure(f"report {s.report_id}: {type(exc).__name__}: {exc}") from exc
     try:
-        files = render(
-            report, formats, out_dir or s.config.base_dir / "reports" / project, host=s.host
-        )
+        files = render(report, formats, out_dir, host=s.host)
     except (KeyError, ValueError) as exc:
         raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
     return report, files
 
 
-@click.command(context_settings=HELP_OPTIONS)
-@_target
-@_actor
-def approve(
-    config: Path,
-    report_id: str,
-    period: str,
-    db: str | None,
-    by: str,
-    note: str,
-    at_text: str | None,
-) -> None:
+@_step_command()
+def approve(s: _Session, step: _Step) -> StoredReport:
     """Approve the submitted report (seed 001 step 5); by the project's approver if it names one."""
-    with _session(config, report_id, period, db) as s:
-        _done(
-            s.store.approve(
-                s.report_id, s.period, by=by, approver=s.approver, at=parse_at(at_text), note=note
-            )
-        )
+    return s.store.approve(s.report_id, s.period, approver=s.project.approver, **step)
 
 
-@click.command("return", context_settings=HELP_OPTIONS)
-@_target
-@_actor
-def rework(
-    config: Path,
-    report_id: str,
-    period: str,
-    db: str | None,
-    by: str,
-    note: str,
-    at_text: str | None,
-) -> None:
+@_step_command("return")
+def rework(s: _Session, step: _Step) -> StoredReport:
     """Return the submitted report to its author for rework (seed 001 step 5.2)."""
-    with _session(config, report_id, period, db) as s:
-        _done(
-            s.store.rework(
-                s.report_id, s.period, by=by, approver=s.approver, at=parse_at(at_text), note=note
-            )
-        )
+    return s.store.rework(s.report_id, s.period, approver=s.project.approver, **step)
 
 
-@click.command(context_settings=HELP_OPTIONS)
-@_target
-@_actor
-def publish(
-    config: Path,
-    report_id: str,
-    period: str,
-    db: str | None,
-    by: str,
-    note: str,
-    at_text: str | None,
-) -> None:
+@_step_command()
+def publish(s: _Session, step: _Step) -> StoredReport:
     """Publish the approved report to its distribution list through [distribution] (step 6).
 
     Without a [distribution] channel the publication is only recorded.
     """
-    with _session(config, report_id, period, db) as s:
-        channel = make_channel(s.config, s.host)
-        if channel is None:
-            click.echo(
-                "warning: no [distribution] channel: recorded as published, nothing sent", err=True
-            )
-        stored = s.store.publish(
-            s.report_id, s.period, by=by, channel=channel, at=parse_at(at_text), note=note
+    channel = make_channel(s.config, s.host)
+    if channel is None:
+        click.echo(
+            "warning: no [distribution] channel: recorded as published, nothing sent", err=True
         )
-        for delivery in stored.deliveries:
-            click.echo(f"sent via {delivery.plugin} to {delivery.target}")
-        _done(stored)
+    stored = s.store.publish(s.report_id, s.period, channel=channel, **step)
+    for delivery in stored.deliveries:
+        click.echo(f"sent via {delivery.plugin} to {delivery.target}")
+    return stored
 
 
-@click.command(context_settings=HELP_OPTIONS)
-@_target
-@_actor
+@_step_command()
 @click.option("--minutes", help="The review meeting minutes (text).")
 @click.option(
     "--minutes-file",
@@ -298,39 +284,20 @@ def publish(
     help="Improvement item 'description | owner | YYYY-MM-DD' (owner, due optional; repeatable).",
 )
 def review(
-    config: Path,
-    report_id: str,
-    period: str,
-    db: str | None,
-    by: str,
-    note: str,
-    at_text: str | None,
-    minutes: str | None,
-    minutes_file: Path | None,
-    items: tuple[str, ...],
-) -> None:
+    s: _Session, step: _Step, minutes: str | None, minutes_file: Path | None, items: tuple[str, ...]
+) -> StoredReport:
     """Record the review meeting of the published report: minutes and improvement items (step 7)."""
     if (minutes is None) == (minutes_file is None):
         raise UsageProblem("give the minutes: --minutes TEXT or --minutes-file PATH (one of them)")
-    text = minutes if minutes is not None else _read_text(minutes_file)
+    text = _read_minutes(minutes_file) if minutes_file else minutes or ""
     parsed = [parse_item(item) for item in items]
-    with _session(config, report_id, period, db) as s:
-        stored = s.store.review(
-            s.report_id,
-            s.period,
-            by=by,
-            minutes=text,
-            items=parsed,
-            at=parse_at(at_text),
-            note=note,
-        )
-        for item in stored.review.items if stored.review else ():
-            click.echo(f"improvement {item.id}: {item.description}")
-        _done(stored)
+    stored = s.store.review(s.report_id, s.period, minutes=text, items=parsed, **step)
+    for item in stored.review.items if stored.review else ():
+        click.echo(f"improvement {item.id}: {item.description}")
+    return stored
 
 
-def _read_text(path: Path | None) -> str:
-    assert path is not None
+def _read_minutes(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -352,39 +319,26 @@ def parse_item(text: str) -> ImprovementItem:
     return ImprovementItem(id="", description=parts[0], owner=owner, due=due)
 
 
-@click.command(context_settings=HELP_OPTIONS)
-@_target
-@_actor
-def archive(
-    config: Path,
-    report_id: str,
-    period: str,
-    db: str | None,
-    by: str,
-    note: str,
-    at_text: str | None,
-) -> None:
+@_step_command()
+def archive(s: _Session, step: _Step) -> StoredReport:
     """Archive the reviewed report, with the review minutes, to the [archive] store (step 8)."""
-    with _session(config, report_id, period, db) as s:
-        store = make_archive_store(s.config, s.host)
-        stored = s.store.archive(
-            s.report_id, s.period, by=by, store=store, at=parse_at(at_text), note=note
-        )
-        for delivery in stored.deliveries:
-            if delivery.action == "archived":
-                click.echo(f"archived via {delivery.plugin}: {delivery.target}")
-        _done(stored)
+    store = make_archive_store(s.config, s.host)
+    stored = s.store.archive(s.report_id, s.period, store=store, **step)
+    for delivery in stored.deliveries:
+        if delivery.action == "archived":
+            click.echo(f"archived via {delivery.plugin}: {delivery.target}")
+    return stored
 
 
 # ------------------------------------------------------------------- looking
 
 
 @click.command("list", context_settings=HELP_OPTIONS)
-@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_CONFIG
 @click.option("--project", help="Only this project's reports.")
 @click.option("--period", help="Only this period label (2025-10).")
 @click.option("--status", type=click.Choice([str(s) for s in ReportStatus]))
-@click.option("--db", help="Database URL or SQLite file (default: [storage] url).")
+@_DB
 def list_reports(
     config: Path, project: str | None, period: str | None, status: str | None, db: str | None
 ) -> None:
@@ -411,7 +365,7 @@ def show(config: Path, report_id: str, period: str, db: str | None, version: int
         ("title", report.spec.title),
         ("project", report.project),
         ("status", str(stored.status)),
-        ("next", ", ".join(next_states(stored.status)) or "none"),
+        ("next", _nexts(stored.status)),
         ("distribution", ", ".join(report.spec.distribution)),
     ]
     rows += [(f"file {f.format}", f"{f.path}  sha256 {f.sha256}") for f in stored.files.values()]
@@ -445,15 +399,15 @@ def history(config: Path, report_id: str, period: str, db: str | None) -> None:
 
 
 @click.command(context_settings=HELP_OPTIONS)
-@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--period", required=True, help="Period: 2025-10, 2025-Q4 or 2025.")
-@click.option("--format", "formats", default="docx,html", show_default=True)
+@_CONFIG
+@_PERIOD
+@_FORMAT
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: CPUs).")
 @click.option("--force", is_flag=True, help="Rebuild reports already stored (drafts only).")
 @click.option("--by", default="itsskit batch", show_default=True, help="Recorded as the author.")
 @click.option("--at", "at_text", help="Evaluate the data as of this ISO 8601 time (default: now).")
-@click.option("--db", help="Database URL or SQLite file (default: [storage] url).")
+@_DB
 def batch(
     config: Path,
     period: str,
@@ -484,10 +438,10 @@ def batch(
             Period.parse(period, settings.project(spec.project).timezone)
     except (KeyError, ValueError) as exc:
         raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
-    with _store(settings, db) as store, _progress(len(settings.reports)) as advance:
+    with _store(settings, db) as store, progress("reports", len(settings.reports)) as shown:
 
-        def report(item: BatchItem, done: int, total: int) -> None:
-            advance(item, done, total)
+        def report(item: BatchItem, done: int, _total: int) -> None:
+            shown.describe(f"{item.report} {item.status}", done)
             where = ", ".join(str(path) for path in item.files.values()) or item.detail
             click.echo(f"{item.report}\t{item.project}\t{item.status}\t{where}")
 
@@ -499,13 +453,6 @@ def batch(
         click.echo(f"error: project {item.project}, report {item.report}: {item.detail}", err=True)
     if not result.ok:
         raise SystemExit(1)
-
-
-@contextmanager
-def _progress(total: int) -> Iterator[Callable[[Any, int, int], None]]:
-    """Report each finished report on the shared progress bar."""
-    with progress("reports", total) as shown:
-        yield lambda item, done, _total: shown.describe(f"{item.report} {item.status}", done)
 
 
 #: The commands :func:`mount` adds to ``itsskit report``.
