@@ -19,8 +19,7 @@ Section builders get a :class:`ReportContext`: everything computed for the repor
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 import attrs
@@ -47,7 +46,13 @@ from itsskit.models import (
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
 from itsskit.report.notes import Notes, load_notes
-from itsskit.report.texts import Texts
+from itsskit.report.sections import (
+    BUILTIN_SECTIONS,
+    basic_info,
+    data_quality_section,
+    section_figures,
+)
+from itsskit.report.texts import LANGUAGES, Texts
 
 __all__ = ["HISTORY_PERIODS", "ReportContext", "build_report", "make_context", "ticket_window"]
 
@@ -62,8 +67,8 @@ class ReportContext:
     ``at`` is the evaluation instant ``min(at, period.end)``. ``clocks`` are the
     SLA clocks (evaluated at ``at``) of the tickets that matter for the period:
     opened before its end and not finally resolved before its start.
-    ``kpis`` is the KPI bundle of the period; ``history`` the bundles of the
-    last :data:`HISTORY_PERIODS` periods, oldest first, ending with this one.
+    ``history`` holds the KPI bundles of the last :data:`HISTORY_PERIODS`
+    periods, oldest first, ending with this one (:attr:`kpis`).
     ``findings`` are the data-quality findings of the sources and of the clocks.
     """
 
@@ -74,18 +79,26 @@ class ReportContext:
     period: Period
     at: datetime
     generated: datetime
-    language: str
-    texts: Texts
+    language: str = attrs.field(validator=attrs.validators.in_(LANGUAGES))
     records: RecordSet
     clocks: tuple[Clock, ...]
     findings: tuple[DataQualityFinding, ...]
-    kpis: Mapping[str, KpiResult]
     history: tuple[tuple[Period, Mapping[str, KpiResult]], ...]
     notes: Notes
     sla: SLA | None
 
     @property
-    def timezone(self) -> Any:
+    def texts(self) -> Texts:
+        """The wording and number formats of the report's language."""
+        return Texts(self.language)
+
+    @property
+    def kpis(self) -> Mapping[str, KpiResult]:
+        """The KPI bundle of the period (the last of :attr:`history`)."""
+        return self.history[-1][1]
+
+    @property
+    def timezone(self) -> tzinfo | None:
         """The period's time zone (for showing local times)."""
         return self.period.start.tzinfo
 
@@ -162,18 +175,12 @@ def build_report(
     KPIs are taken at ``min(at, period.end)``. ``language`` overrides the
     report specification's (``zh-CN`` or ``en``).
     """
-    from itsskit.report.sections import BUILTIN_SECTIONS, data_quality_section
-
     host = host or PluginHost.create()
     context = make_context(config, report_id, period, host=host, at=at, language=language)
-    builders: list[tuple[int, str, Callable[[ReportContext], Section | None]]] = [
-        (order, function.__name__, function) for order, function in BUILTIN_SECTIONS
-    ]
-    builders += [
-        (builder.order, builder.name, _guarded(builder)) for builder in host.section_builders()
-    ]
+    builders: list[tuple[int, Callable[[ReportContext], Section | None]]] = [*BUILTIN_SECTIONS]
+    builders += [(builder.order, _guarded(builder)) for builder in host.section_builders()]
     builders.sort(key=lambda item: item[0])  # stable: built-ins first at equal order
-    sections = [section for _, _, build in builders if (section := build(context)) is not None]
+    sections = [section for _, build in builders if (section := build(context)) is not None]
     sections.append(data_quality_section(context))
     return Report(
         id=context.spec.id,
@@ -215,7 +222,6 @@ def make_context(
         for past in period.last(HISTORY_PERIODS)[:-1]
     ) + ((period, project_kpis(records, project, period, instant, host.calendar)),)
     notes_dir = config.base_dir / spec.notes_dir if spec.notes_dir else None
-    chosen = language or spec.language
     return ReportContext(
         config=config,
         host=host,
@@ -224,14 +230,12 @@ def make_context(
         period=period,
         at=instant,
         generated=generated,
-        language=chosen,
-        texts=Texts(chosen),
+        language=language or spec.language,
         records=records,
         clocks=evaluation.clocks,
         findings=records.findings + evaluation.findings,
-        kpis=history[-1][1],
         history=history,
-        notes=load_notes(Path(notes_dir) if notes_dir else None, period.label),
+        notes=load_notes(notes_dir, period.label),
         sla=period_sla(project, period),
     )
 
@@ -258,8 +262,6 @@ def _period_kpis(
 
 def figures(context: ReportContext, sections: list[Section]) -> dict[str, Any]:
     """``report.figures``: basic information and the KPI bundle, JSON-ready, for templates."""
-    from itsskit.report.sections import basic_info, section_figures
-
     return {
         "basic": basic_info(context),
         "kpis": {name: converter.unstructure(result) for name, result in context.kpis.items()},
@@ -293,5 +295,4 @@ def _guarded(builder: SectionBuilder) -> Callable[[ReportContext], Section | Non
                 paragraphs=(message,),
             )
 
-    build.__name__ = builder.name
     return build

@@ -97,11 +97,15 @@ def _parse(data: Mapping[str, Any], path: Path) -> Notes:
     )
 
 
-def _text(data: Mapping[str, Any], key: str, path: Path, prefix: str = "") -> str:
-    value = data.get(key, "")
+def _string(value: Any, where: str, path: Path) -> str:
+    """``value`` stripped; a :class:`NotesError` naming ``where`` when it is not a string."""
     if not isinstance(value, str):
-        raise NotesError(f"{path}: {prefix}{key}: expected a string, got {type(value).__name__}")
+        raise NotesError(f"{path}: {where}: expected a string, got {type(value).__name__}")
     return value.strip()
+
+
+def _text(data: Mapping[str, Any], key: str, path: Path) -> str:
+    return _string(data.get(key, ""), key, path)
 
 
 def _texts(data: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -110,12 +114,8 @@ def _texts(data: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list):
         raise NotesError(f"{path}: {key}: expected a list of strings, got {type(value).__name__}")
-    for index, item in enumerate(value):
-        if not isinstance(item, str):
-            raise NotesError(
-                f"{path}: {key}[{index}]: expected a string, got {type(item).__name__}"
-            )
-    return tuple(item.strip() for item in value if item.strip())
+    items = [_string(item, f"{key}[{index}]", path) for index, item in enumerate(value)]
+    return tuple(item for item in items if item)
 
 
 def _table(value: Any, key: str, path: Path) -> Mapping[str, Any]:
@@ -137,18 +137,14 @@ def _causes(value: Any, path: Path) -> dict[str, Cause]:
                     f"{path}: {where}.{field}: unknown key (expected cause, suggestion)"
                 )
         causes[name] = Cause(
-            cause=_text(entry, "cause", path, f"{where}."),
-            suggestion=_text(entry, "suggestion", path, f"{where}."),
+            cause=_string(entry.get("cause", ""), f"{where}.cause", path),
+            suggestion=_string(entry.get("suggestion", ""), f"{where}.suggestion", path),
         )
     return causes
 
 
 def _reviews(value: Any, path: Path) -> dict[str, str]:
-    reviews = {}
-    for ticket, text in _table(value, "major_reviews", path).items():
-        if not isinstance(text, str):
-            raise NotesError(
-                f"{path}: major_reviews.{ticket}: expected a string, got {type(text).__name__}"
-            )
-        reviews[ticket] = text.strip()
-    return reviews
+    return {
+        ticket: _string(text, f"major_reviews.{ticket}", path)
+        for ticket, text in _table(value, "major_reviews", path).items()
+    }

@@ -16,8 +16,10 @@ import attrs
 
 __all__ = ["LANGUAGES", "NOT_APPLICABLE", "TEXTS", "Texts"]
 
+#: The report languages.
 LANGUAGES = ("zh-CN", "en")
 
+#: Chinese wording, by key.
 ZH: dict[str, str] = {
     # section titles
     "title.basic": "一、报告基本信息",
@@ -87,7 +89,6 @@ ZH: dict[str, str] = {
     "ind.remarks": "备注",
     "ind.normal": "正常",
     "ind.abnormal": "异常",
-    "ind.na": "本期无数据",
     "ind.none": "—",
     "ind.response_attainment": "响应及时率",
     "ind.resolution_attainment": "解决及时率",
@@ -100,7 +101,6 @@ ZH: dict[str, str] = {
     "ind.satisfaction_mean": "客户满意度（平均分）",
     "ind.satisfied_share": "客户满意率",
     "ind.callback_coverage": "事件回访率",
-    "ind.report_ontime": "服务报告及时提交率",
     "ind.remark_tickets": "达标 {met} / {total} 单",
     "ind.remark_availability": "故障 {failures} 次，停机 {downtime}",
     "ind.remark_answers": "有效答卷 {count} 份",
@@ -123,7 +123,6 @@ ZH: dict[str, str] = {
     "ind.suggestion_prompt": "【待项目经理填写：改进建议】",
     "ind.missing": "本期没有可计量的服务级别指标。",
     # work
-    "work.dimension": "分类",
     "work.count": "工单数",
     "work.share": "占比",
     "work.by_kind": "按工单类型统计",
@@ -131,7 +130,6 @@ ZH: dict[str, str] = {
     "work.by_service": "按服务统计",
     "work.by_channel": "按受理渠道统计",
     "work.by_category": "按类别统计",
-    "work.flow": "工单处理情况",
     "work.opened": "本期新增",
     "work.resolved": "本期解决",
     "work.closed": "本期关闭",
@@ -151,8 +149,6 @@ ZH: dict[str, str] = {
     "tgt.breached": "超时",
     "tgt.attainment": "达成率",
     "tgt.result": "结果",
-    "tgt.result_met": "达标",
-    "tgt.result_missed": "未达标",
     "tgt.metric.response": "响应时间",
     "tgt.metric.resolution": "解决时间",
     "tgt.metric.turnaround": "请求完成时间",
@@ -171,7 +167,6 @@ ZH: dict[str, str] = {
     "nc.no_breaches": "本期无 SLA 超时工单。",
     "nc.open": "截至期末仍在处理且已超过时限的计时 {count} 项（见“在途超时工单”表），将在下期继续跟踪。",
     "nc.no_open": "期末无在途超时工单。",
-    "nc.ticket": "工单号",
     "nc.priority": "优先级",
     "nc.metric": "指标",
     "nc.target": "目标时限",
@@ -194,9 +189,7 @@ ZH: dict[str, str] = {
     "wl.backlog": "期末积压工单",
     "wl.engineers": "项目服务人员",
     "wl.per_engineer": "人均受理工单",
-    "wl.by_group": "按处理组/工程师统计",
     "wl.group": "处理组/工程师",
-    "wl.mttr_priority": "各优先级平均解决用时（服务时间）",
     "wl.mean": "平均用时",
     "wl.count": "工单数",
     "wl.missing": "本期没有工单数据。",
@@ -259,7 +252,6 @@ ZH: dict[str, str] = {
     "sat.surveys": "{kind}结果：共 {count} 份，平均 {mean} 分，满意率 {share}。",
     "sat.kind.project": "项目满意度调查",
     "sat.kind.annual": "年度满意度调查",
-    "sat.kind.callback": "事件回访",
     "sat.missing": "本期没有满意度调查数据。",
     # improvements and plan
     "imp.manager": "本期改进措施：",
@@ -267,6 +259,18 @@ ZH: dict[str, str] = {
     "imp.auto": "针对未达标指标的改进建议：",
     "imp.auto_item": "{name}：{text}",
     "imp.auto_default": "分析未达标原因，制定并跟踪改进措施，于下期报告中回顾效果。",
+    # the suggestion for an abnormal indicator the manager gave none for
+    "imp.auto.response_attainment": "加强服务台值守和工单分派，临近响应时限自动提醒，确保及时响应。",
+    "imp.auto.resolution_attainment": "对超时工单逐单复盘；等待用户或厂商时及时挂起，疑难问题尽早升级二线。",
+    "imp.auto.turnaround_attainment": "梳理服务请求处理流程，常见请求标准化，缩短完成时间。",
+    "imp.auto.sla_attainment": "每日跟踪临近时限工单，对超时工单开展原因分析并落实整改。",
+    "imp.auto.availability": "落实故障复盘整改措施，完善监控告警和主备切换演练，缩短故障恢复时间。",
+    "imp.auto.failure_count": "对故障开展根因分析并纳入问题管理，消除重复性故障。",
+    "imp.auto.longest_failure_seconds": "完善应急预案和备件储备，提升单次故障的恢复速度。",
+    "imp.auto.mttr_seconds": "完善故障处置手册和升级机制，缩短平均修复时间。",
+    "imp.auto.satisfaction_mean": "对低分回访逐一跟进，加强处理进度告知和沟通。",
+    "imp.auto.satisfied_share": "对不满意反馈逐一回访，制定针对性改进措施。",
+    "imp.auto.callback_coverage": "服务台在事件解决后 7 天内完成回访并记录结果。",
     "plan.prompt": "【待项目经理填写：下阶段工作计划】",
     # data quality
     "dq.count": "本期数据中有 {count} 条记录因数据问题未计入统计：",
@@ -280,14 +284,12 @@ ZH: dict[str, str] = {
     "unit.hours_minutes": "{h}小时{m}分",
     "unit.minutes": "{m}分钟",
     "unit.seconds": "{s}秒",
-    "unit.days": "{d}天",
     "unit.score": "{value} 分",
     "list.sep": "、",
     "date": "{d.year}年{d.month}月{d.day}日",
-    "yes": "是",
-    "no": "否",
 }
 
+#: English wording, by key (the same keys as :data:`ZH`).
 EN: dict[str, str] = {
     "title.basic": "1. Report information",
     "title.summary": "2. Summary of results",
@@ -354,7 +356,6 @@ EN: dict[str, str] = {
     "ind.remarks": "Remarks",
     "ind.normal": "Normal",
     "ind.abnormal": "Abnormal",
-    "ind.na": "No data",
     "ind.none": "—",
     "ind.response_attainment": "Response attainment",
     "ind.resolution_attainment": "Resolution attainment",
@@ -367,7 +368,6 @@ EN: dict[str, str] = {
     "ind.satisfaction_mean": "Customer satisfaction (mean score)",
     "ind.satisfied_share": "Satisfied customers",
     "ind.callback_coverage": "Incident callback coverage",
-    "ind.report_ontime": "Report on-time rate",
     "ind.remark_tickets": "{met} of {total} met",
     "ind.remark_availability": "{failures} failure(s), downtime {downtime}",
     "ind.remark_answers": "{count} answers",
@@ -390,7 +390,6 @@ EN: dict[str, str] = {
     "ind.cause_prompt": "[To be completed by the service manager: cause analysis]",
     "ind.suggestion_prompt": "[To be completed by the service manager: improvement suggestion]",
     "ind.missing": "No service level indicator could be measured in the period.",
-    "work.dimension": "Category",
     "work.count": "Tickets",
     "work.share": "Share",
     "work.by_kind": "By ticket type",
@@ -398,7 +397,6 @@ EN: dict[str, str] = {
     "work.by_service": "By service",
     "work.by_channel": "By channel",
     "work.by_category": "By category",
-    "work.flow": "Ticket flow",
     "work.opened": "Opened",
     "work.resolved": "Resolved",
     "work.closed": "Closed",
@@ -417,8 +415,6 @@ EN: dict[str, str] = {
     "tgt.breached": "Breached",
     "tgt.attainment": "Attainment",
     "tgt.result": "Result",
-    "tgt.result_met": "Met",
-    "tgt.result_missed": "Missed",
     "tgt.metric.response": "Response time",
     "tgt.metric.resolution": "Resolution time",
     "tgt.metric.turnaround": "Request fulfilment time",
@@ -436,7 +432,6 @@ EN: dict[str, str] = {
     "nc.no_breaches": "No SLA breach in the period.",
     "nc.open": "{count} SLA clock(s) still running at period end were already past their target (table 'Open past target'); they are followed up next period.",
     "nc.no_open": "No open ticket past its target at period end.",
-    "nc.ticket": "Ticket",
     "nc.priority": "Priority",
     "nc.metric": "Metric",
     "nc.target": "Target",
@@ -458,9 +453,7 @@ EN: dict[str, str] = {
     "wl.backlog": "Open tickets at period end",
     "wl.engineers": "Service staff",
     "wl.per_engineer": "Tickets per staff member",
-    "wl.by_group": "By assignment group / engineer",
     "wl.group": "Group / engineer",
-    "wl.mttr_priority": "Mean resolution time by priority (service hours)",
     "wl.mean": "Mean time",
     "wl.count": "Tickets",
     "wl.missing": "No ticket data for the period.",
@@ -521,7 +514,6 @@ EN: dict[str, str] = {
     "sat.surveys": "{kind}: {count} answers, mean {mean}, {share} satisfied.",
     "sat.kind.project": "Project satisfaction survey",
     "sat.kind.annual": "Annual satisfaction survey",
-    "sat.kind.callback": "Incident callbacks",
     "sat.missing": "No satisfaction survey data for the period.",
     "imp.manager": "Improvement measures this period:",
     "imp.prompt": "[To be completed by the service manager: improvement measures]",
@@ -529,6 +521,18 @@ EN: dict[str, str] = {
     "imp.auto_item": "{name}: {text}",
     "imp.auto_default": "Analyse why the target was missed, agree and track corrective actions, "
     "and review their effect in the next report.",
+    # the suggestion for an abnormal indicator the manager gave none for
+    "imp.auto.response_attainment": "Staff the service desk to the demand and alert dispatchers before the response deadline.",
+    "imp.auto.resolution_attainment": "Review every overrun ticket; put tickets on hold while waiting for the user or a vendor and escalate hard problems early.",
+    "imp.auto.turnaround_attainment": "Standardise the common service requests to shorten fulfilment.",
+    "imp.auto.sla_attainment": "Track tickets approaching their deadline daily and act on every breach.",
+    "imp.auto.availability": "Carry out the post-incident actions, improve monitoring and rehearse failover.",
+    "imp.auto.failure_count": "Analyse root causes in problem management to remove recurring failures.",
+    "imp.auto.longest_failure_seconds": "Improve the recovery plans and spare parts to restore service faster.",
+    "imp.auto.mttr_seconds": "Improve the runbooks and escalation to shorten repair times.",
+    "imp.auto.satisfaction_mean": "Follow up every low score and keep users informed of progress.",
+    "imp.auto.satisfied_share": "Call back every dissatisfied user and act on their feedback.",
+    "imp.auto.callback_coverage": "Call back every resolved incident within 7 days and record the result.",
     "plan.prompt": "[To be completed by the service manager: plan for the next period]",
     "dq.count": "{count} record(s) were left out of the figures because of data problems:",
     "dq.none": "No data quality problem found.",
@@ -540,15 +544,14 @@ EN: dict[str, str] = {
     "unit.hours_minutes": "{h}h{m}m",
     "unit.minutes": "{m}m",
     "unit.seconds": "{s}s",
-    "unit.days": "{d}d",
     "unit.score": "{value}",
     "list.sep": ", ",
     "date": "{d.year:04d}-{d.month:02d}-{d.day:02d}",
-    "yes": "yes",
-    "no": "no",
 }
 
+#: The wording of each language.
 TEXTS: Mapping[str, Mapping[str, str]] = {"zh-CN": ZH, "en": EN}
+#: Shown for a value that is not applicable (no data), by language.
 NOT_APPLICABLE: Mapping[str, str] = {"zh-CN": "不适用", "en": "n/a"}
 
 

@@ -1,0 +1,52 @@
+"""十一、服务改进措施 and 十二、下阶段工作计划: what the team will do about the results."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from itsskit.models import Section
+from itsskit.report.sections.common import manager_list, numbered
+from itsskit.report.sections.indicators import abnormal_indicators
+
+if TYPE_CHECKING:
+    from itsskit.report.builder import ReportContext
+
+
+def improvements_section(context: ReportContext) -> Section:
+    """十一、服务改进措施: the manager's measures (or a prompt) and a suggestion per abnormal indicator."""
+    texts = context.texts
+    paragraphs = [
+        texts("imp.manager"),
+        *manager_list(context.notes.improvements, texts("imp.prompt")),
+    ]
+    suggestions = _suggestions(context)
+    if suggestions:
+        paragraphs += [texts("imp.auto"), *numbered(suggestions)]
+    return Section(
+        key="improvements", title=texts("title.improvements"), paragraphs=tuple(paragraphs)
+    )
+
+
+def _suggestions(context: ReportContext) -> list[str]:
+    """Per abnormal indicator: the manager's suggestion, else the standard one."""
+    texts, suggestions = context.texts, []
+    for name in abnormal_indicators(context):
+        cause = context.notes.causes.get(name)
+        if cause and cause.suggestion:
+            text = cause.suggestion
+        elif texts.has(f"imp.auto.{name}"):
+            text = texts(f"imp.auto.{name}")
+        else:
+            text = texts("imp.auto_default")
+        suggestions.append(texts("imp.auto_item", name=texts(f"ind.{name}"), text=text))
+    return suggestions
+
+
+def plan_section(context: ReportContext) -> Section:
+    """十二、下阶段工作计划: the manager's plan, or a prompt."""
+    texts = context.texts
+    return Section(
+        key="plan",
+        title=texts("title.plan"),
+        paragraphs=manager_list(context.notes.next_plan, texts("plan.prompt")),
+    )
