@@ -198,13 +198,23 @@ CASES: list[tuple[str, str, str, str]] = [
         "slas.gold-2025",
         "unknown key(s) colour",
     ),
-    ("max_failures = 2", 'max_failures = "two"', "slas.gold-2025.max_failures", "expected int"),
-    ("availability = 0.995", "availability = 99.5", "slas.gold-2025", "must be a fraction"),
+    (
+        "max_failures = 2",
+        'max_failures = "two"',
+        "slas.gold-2025.max_failures",
+        "expected an integer, got str 'two'",
+    ),
+    (
+        "availability = 0.995",
+        "availability = 99.5",
+        "slas.gold-2025.availability",
+        "expected a fraction in [0, 1]",
+    ),
     (
         'priority_at = "opening"',
         'priority_at = "closing"',
-        "slas.gold-2025",
-        "'priority_at' must be in",
+        "slas.gold-2025.priority_at",
+        "expected 'resolution' or 'opening', got 'closing'",
     ),
     (
         "holidays = [2025-12-31,",

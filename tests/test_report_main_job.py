@@ -242,5 +242,5 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown renderer 'pdf'" in result.output
     result = runner.invoke(report_group, [*base, "--report", "nope"])
     assert result.exit_code == 2 and "unknown report nope" in result.output
-    result = runner.invoke(report_group, [*base, "--project", "dianchi", "--at", "2025-11-03"])
-    assert result.exit_code == 2 and "UTC offset" in result.output
+    result = runner.invoke(report_group, [*base, "--project", "dianchi", "--at", "3 Nov"])
+    assert result.exit_code == 2 and "expected an ISO 8601 time" in result.output

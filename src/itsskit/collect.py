@@ -9,6 +9,7 @@ sources are kept, tagged with the source name.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
@@ -64,44 +65,60 @@ def read_source(
             if isinstance(item, DataQualityFinding):
                 item = _tagged(item, source_name)
             yield item
-    except (ConfigError, SourceError):
+    except ConfigError:
         raise
+    except SourceError as exc:
+        if f"source {source_name!r}" in str(exc):
+            raise
+        raise SourceError(f"source {source_name!r} (plugin {plugin!r}): {exc}") from None
     except Exception as exc:  # noqa: BLE001 - any plugin failure becomes one clear error
         raise SourceError(f"source {source_name!r} (plugin {plugin!r}) failed: {exc}") from exc
 
 
 def collect(config: Config, project_id: str, host: PluginHost) -> RecordSet:
     """Every record of project ``project_id``: from the sources it names, and its
-    report submissions from the report store when there is one (on-time KPI)."""
+    report submissions from the report store when there is one (on-time KPI).
+
+    A record whose id was already read (from any of the project's sources) is a
+    data-quality finding; the first one is kept.
+    """
     project = config.project(project_id)
-    tickets: list[Ticket] = []
-    outages: list[Outage] = []
-    changes: list[Change] = []
-    surveys: list[SurveyResponse] = []
+    kept: dict[type, list[Any]] = {Ticket: [], Outage: [], Change: [], SurveyResponse: []}
+    seen: set[tuple[type, str]] = set()
     findings: list[DataQualityFinding] = []
     for source_name in project.sources:
         for item in read_source(config, source_name, host):
             if isinstance(item, DataQualityFinding):
                 findings.append(item)
-            elif isinstance(item, Ticket):
-                if item.project in (None, project.id):
-                    tickets.append(attrs.evolve(item, project=project.id))
-            elif isinstance(item, SurveyResponse):
-                if item.project in (None, project.id):
-                    surveys.append(attrs.evolve(item, project=project.id))
-            elif isinstance(item, Outage):
-                if _serves(project, item.service):
-                    outages.append(item)
-            elif _serves(project, item.service):
-                changes.append(item)
+                continue
+            record = _for_project(item, project)
+            if record is None:
+                continue
+            if (type(record), record.id) in seen:
+                findings.append(duplicate_finding(record, source_name))
+                continue
+            seen.add((type(record), record.id))
+            kept[type(record)].append(record)
     return RecordSet(
-        tickets=tuple(tickets),
-        outages=tuple(outages),
-        changes=tuple(changes),
-        surveys=tuple(surveys),
+        tickets=tuple(kept[Ticket]),
+        outages=tuple(kept[Outage]),
+        changes=tuple(kept[Change]),
+        surveys=tuple(kept[SurveyResponse]),
         submissions=stored_submissions(config, project.id),
         findings=tuple(findings),
     )
+
+
+def _for_project(record: Record, project: Project) -> Record | None:
+    """The record as it counts for ``project``, or None when it is another project's.
+
+    Tickets and surveys carry their project (none: this one); outages and
+    changes count for the services the project lists (all, when it lists none).
+    """
+    if isinstance(record, Ticket | SurveyResponse):
+        mine = record.project in (None, project.id)
+        return attrs.evolve(record, project=project.id) if mine else None
+    return record if _serves(project, record.service) else None
 
 
 def stored_submissions(config: Config, project_id: str) -> tuple[ReportSubmission, ...]:
@@ -115,6 +132,17 @@ def stored_submissions(config: Config, project_id: str) -> tuple[ReportSubmissio
         return ()
     with ReportStore.open(config.database_url) as store:
         return tuple(sub for sub in store.all_submissions() if sub.project == project_id)
+
+
+def duplicate_finding(record: Record, source_name: str) -> DataQualityFinding:
+    """The finding for a record whose id was already read."""
+    kind = type(record).__name__.lower()
+    return DataQualityFinding(
+        record_id=record.id,
+        reason=f"duplicate {kind} id {record.id!r}: expected each id once; "
+        "the first record is kept, this one is skipped",
+        source=source_name,
+    )
 
 
 def _serves(project: Project, service: str) -> bool:

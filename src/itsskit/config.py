@@ -15,6 +15,7 @@ what was expected.
 
 from __future__ import annotations
 
+import codecs
 import re
 import tomllib
 import typing
@@ -22,13 +23,14 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 from cattrs.v import format_exception, transform_error
 
 from itsskit.contracts import RECORD_KINDS, ArchiveStore, Channel, Source, SourceContext
-from itsskit.converter import converter
+from itsskit.converter import make_converter
 from itsskit.durations import parse_duration
 from itsskit.models import (
     DEFAULT_RESOLVED_STATUSES,
@@ -64,6 +66,11 @@ TABLES = (
 #: Single tables (not tables of tables): the report store, distribution and archive.
 SETTINGS = ("storage", "distribution", "archive")
 HOST_KEYS = ("plugin", "kind")
+#: Source options naming a file, checked to exist (relative to the config file); ``events``
+#: and other files are checked by the source when it reads them (an unreadable source).
+FILE_OPTIONS = ("path",)
+PRIORITY_KEY = re.compile(r"^P[1-9]\d*$")
+LANGUAGES = ("zh-CN", "en")
 
 
 class ConfigError(Exception):
@@ -148,9 +155,9 @@ class Config:
 
 @attrs.frozen(kw_only=True)
 class _RawTargets:
-    response: dict[str, str] = attrs.Factory(dict)
-    resolution: dict[str, str] = attrs.Factory(dict)
-    turnaround: dict[str, str] = attrs.Factory(dict)
+    response: dict[str, Any] = attrs.Factory(dict)
+    resolution: dict[str, Any] = attrs.Factory(dict)
+    turnaround: dict[str, Any] = attrs.Factory(dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -168,7 +175,7 @@ class _RawSLA:
     priority_at: str = "resolution"
     availability: float | None = None
     max_failures: int | None = None
-    max_failure_duration: str | None = None
+    max_failure_duration: Any = None
     report_period: str = "monthly"
     report_content: tuple[str, ...] = ()
     responsibilities: str = ""
@@ -218,6 +225,14 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError([f"{path}: configuration file not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a folder; expected a TOML configuration file"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"]
+        ) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
     loader = _Loader(path, host)
@@ -383,7 +398,13 @@ class _Loader:
             max_failure_seconds = self.duration(
                 spec.max_failure_duration, f"{where}.max_failure_duration"
             )
-        if calendar is None:
+        if not (targets.response or targets.resolution or targets.turnaround):
+            self.error(
+                f"{where}.targets",
+                f"no targets: expected [{where}.targets.response], [{where}.targets.resolution]"
+                ' and/or [...turnaround] mapping priorities to durations, e.g. P1 = "4h"',
+            )
+        if not self.sla_fields(spec, where) or calendar is None:
             return None
         fields = attrs.asdict(spec, recurse=False)
         del fields["calendar"], fields["targets"], fields["max_failure_duration"]
@@ -399,13 +420,54 @@ class _Loader:
             self.error(where, str(exc))
             return None
 
-    def durations(self, table: Mapping[str, str], where: str) -> dict[str, int]:
-        seconds = {
-            priority: self.duration(text, f"{where}.{priority}") for priority, text in table.items()
-        }
+    def sla_fields(self, spec: _RawSLA, where: str) -> bool:
+        """Check the SLA's scalar fields; False (errors recorded) when one is wrong."""
+        problems = []
+        if spec.priority_at not in ("resolution", "opening"):
+            problems.append(
+                ("priority_at", f"expected 'resolution' or 'opening', got {spec.priority_at!r}")
+            )
+        if spec.availability is not None and not 0 <= spec.availability <= 1:
+            problems.append(
+                (
+                    "availability",
+                    f"expected a fraction in [0, 1] (0.995 for 99.5 %), got {spec.availability}",
+                )
+            )
+        if spec.max_failures is not None and spec.max_failures < 0:
+            problems.append(("max_failures", f"expected 0 or more, got {spec.max_failures}"))
+        if spec.effective_from and spec.effective_to and spec.effective_to <= spec.effective_from:
+            problems.append(
+                (
+                    "effective_to",
+                    f"expected a date after effective_from {spec.effective_from}, "
+                    f"got {spec.effective_to}",
+                )
+            )
+        for key, message in problems:
+            self.error(f"{where}.{key}", message)
+        return not problems
+
+    def durations(self, table: Mapping[str, Any], where: str) -> dict[str, int]:
+        seconds = {}
+        for priority, text in table.items():
+            if not PRIORITY_KEY.match(priority):
+                self.error(
+                    f"{where}.{priority}",
+                    f"unknown priority {priority!r}: expected P1, P2, ... (capital P and a number)",
+                )
+                continue
+            seconds[priority] = self.duration(text, f"{where}.{priority}")
         return {priority: value for priority, value in seconds.items() if value is not None}
 
-    def duration(self, text: str, where: str) -> int | None:
+    def duration(self, text: Any, where: str) -> int | None:
+        if not isinstance(text, str):
+            self.error(
+                where,
+                f'expected a duration string like "15m", "4h" or "1h30m", got '
+                f"{type(text).__name__} {text!r}",
+            )
+            return None
         try:
             return parse_duration(text)
         except ValueError as exc:
@@ -434,18 +496,58 @@ class _Loader:
             return None
         options = {name: value for name, value in raw.items() if name not in HOST_KEYS}
         source = SourceConfig(name=key, plugin=plugin, kind=kind, options=options)
-        if isinstance(options.get("path"), str):
-            file = self.path.parent / Path(options["path"]).expanduser()
-            if not file.exists():
-                self.error(f"{where}.path", f"file not found: {file}")
+        valid = self.source_values(options, where)
         if self.host is not None:
             try:
                 cls = self.host.source_class(kind, plugin)
             except KeyError as exc:
                 self.error(f"{where}.plugin", str(exc.args[0]))
                 return None
-            self.structure(options, cls.options_class, where)
+            structured = self.structure(options, cls.options_class, where)
+            if structured is not None and valid:
+                self.source_accepts(cls, structured, key, kind, where)
         return source
+
+    def source_values(self, options: Mapping[str, Any], where: str) -> bool:
+        """Check the options every file source shares: files, timezone, encoding."""
+        count = len(self.errors)
+        for option in FILE_OPTIONS:
+            if isinstance(options.get(option), str):
+                file = self.path.parent / Path(options[option]).expanduser()
+                if file.is_dir():
+                    self.error(f"{where}.{option}", f"is a folder, expected a file: {file}")
+                elif not file.exists():
+                    self.error(f"{where}.{option}", f"file not found: {file}")
+        timezone = options.get("timezone")
+        if isinstance(timezone, str) and not _is_zone(timezone):
+            self.error(
+                f"{where}.timezone",
+                f"unknown timezone {timezone!r}: expected an IANA name like Asia/Shanghai",
+            )
+        encoding = options.get("encoding")
+        if isinstance(encoding, str):
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                self.error(
+                    f"{where}.encoding",
+                    f"unknown encoding {encoding!r}: expected a Python codec like utf-8 or gbk",
+                )
+        return len(self.errors) == count
+
+    def source_accepts(
+        self, cls: type[Source], options: Any, key: str, kind: str, where: str
+    ) -> None:
+        """Build the source once (nothing is read) so it can refuse its options now."""
+        context = SourceContext(
+            name=key, kind=kind, base_dir=self.path.parent,
+            timezone=options.timezone if isinstance(getattr(options, "timezone", None), str)
+            else "Asia/Shanghai",
+        )  # fmt: skip
+        try:
+            cls(options, context)
+        except Exception as exc:  # noqa: BLE001 - a plugin refusing its options is a config error
+            self.error(where, str(exc) or type(exc).__name__)
 
     def storage(self, raw: Any) -> str:
         """``[storage] url``; a relative SQLite path is made relative to the config file."""
@@ -516,7 +618,25 @@ class _Loader:
                 f"reports.{key}.project", "required: the id of the project this report is for"
             )
             return None
-        return self.structure({**raw, "id": key}, ReportSpec, f"reports.{key}")
+        spec = self.structure({**raw, "id": key}, ReportSpec, f"reports.{key}")
+        if spec is None:
+            return None
+        if spec.language not in LANGUAGES:
+            self.error(
+                f"reports.{key}.language",
+                f"expected one of {', '.join(LANGUAGES)}, got {spec.language!r}",
+            )
+        if spec.due_days < 0:
+            self.error(f"reports.{key}.due_days", f"expected 0 or more days, got {spec.due_days}")
+        if spec.template not in ("", "default"):
+            template = self.path.parent / Path(spec.template).expanduser()
+            if not template.is_file():
+                self.error(
+                    f"reports.{key}.template",
+                    f'expected "default" or an existing .docx/template file, not found: {template}',
+                )
+            spec = attrs.evolve(spec, template=str(template))
+        return spec
 
     def project(
         self,
@@ -530,6 +650,12 @@ class _Loader:
             raw = {**raw, "sla": [raw["sla"]]}
         spec = self.structure(raw, _RawProject, where)
         if spec is None:
+            return None
+        if spec.timezone is not None and not _is_zone(spec.timezone):
+            self.error(
+                f"{where}.timezone",
+                f"unknown timezone {spec.timezone!r}: expected an IANA name like Asia/Shanghai",
+            )
             return None
         self.references(spec.sla, "slas", f"{where}.sla", "SLA")
         self.references(spec.services, "services", f"{where}.services", "service")
@@ -566,10 +692,39 @@ class _Loader:
 # --------------------------------------------------------------------- helpers
 
 
+def _strict_converter() -> Any:
+    """The one converter's rules, with TOML scalars taken as they are (no str(list), int("2"))."""
+    strict = make_converter()
+
+    def text(value: Any, _type: type) -> str:
+        if not isinstance(value, str):
+            raise TypeError(f"expected a string, got {type(value).__name__} {value!r}")
+        return value
+
+    def integer(value: Any, _type: type) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"expected an integer, got {type(value).__name__} {value!r}")
+        return value
+
+    def number(value: Any, _type: type) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"expected a number, got {type(value).__name__} {value!r}")
+        return float(value)
+
+    strict.register_structure_hook(str, text)
+    strict.register_structure_hook(int, integer)
+    strict.register_structure_hook(float, number)
+    return strict
+
+
+#: Structures configuration tables: :data:`itsskit.converter.converter`'s rules, strict scalars.
+_CONFIG_CONVERTER = _strict_converter()
+
+
 def _structure(data: Any, cls: type[T], key: str, errors: list[str], prefix: str = "") -> T | None:
-    """``converter.structure`` with every failure appended to ``errors`` as ``key.path: why``."""
+    """Structure ``data`` as ``cls``; every failure goes to ``errors`` as ``key.path: why``."""
     try:
-        return converter.structure(data, cls)
+        return cast(T, _CONFIG_CONVERTER.structure(data, cls))
     except BaseValidationError as exc:
         for message in transform_error(exc, path="$", format_exception=_describe):
             description, _, path = message.rpartition(" @ ")
@@ -588,6 +743,8 @@ def _describe(exc: BaseException, type_: Any) -> str:
         return f"unknown key(s) {', '.join(sorted(exc.extra_fields))} (allowed: {allowed})"
     if isinstance(exc, KeyError):
         return "required key missing"
+    if isinstance(exc, TypeError | ValueError) and str(exc).startswith("expected "):
+        return str(exc)  # our own hooks already say what was expected and what was found
     description = format_exception(exc, type_)
     if isinstance(exc, (ValueError, TypeError)) and str(exc) and str(exc) not in description:
         description += f" ({exc})"
@@ -615,6 +772,14 @@ def _resolve_paths(options: T, base_dir: Path) -> T:
         and not value.expanduser().is_absolute()
     }
     return attrs.evolve(cast(Any, options), **changes) if changes else options
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def _known(names: Mapping[str, Any]) -> str:

@@ -208,7 +208,7 @@ def check_header(
     found: Iterable[str], required: Sequence[str], *, columns: Columns, file: str
 ) -> None:
     """Raise :class:`SourceError` when a required column is missing from ``found``."""
-    present = set(found)
+    present = list(dict.fromkeys(found))  # in file order, for a message that reads like the file
     missing = [name for name in required if _their(name, columns) not in present]
     if missing:
         described = ", ".join(
@@ -243,7 +243,10 @@ class _Cells:
         return _their(name, self.columns)
 
     def text(self, name: str) -> str | None:
-        return cell_text(self.values.get(name))
+        value = self.values.get(name)
+        if isinstance(value, list | dict):
+            raise RowError(self.column(name), value, "text (not a JSON list or object)")
+        return cell_text(value)
 
     def required_text(self, name: str) -> str:
         text = self.text(name)
@@ -258,6 +261,14 @@ class _Cells:
         parsed = self.time(name)
         if parsed is None:
             raise RowError(self.column(name), self.values.get(name), "an ISO 8601 time")
+        return parsed
+
+    def time_after(self, name: str, start: datetime | None, start_name: str) -> datetime | None:
+        """The time in column ``name``; one before ``start`` is a :class:`RowError`."""
+        parsed = self.time(name)
+        if parsed is not None and start is not None and parsed < start:
+            expected = f"a time not before {self.column(start_name)} {start.isoformat()}"
+            raise RowError(self.column(name), self.values.get(name), expected)
         return parsed
 
     def flag(self, name: str) -> bool:
@@ -356,13 +367,17 @@ def ticket_from_row(
 
 
 def outage_from_row(row: Row, *, timezone: str | tzinfo, columns: Columns | None = None) -> Outage:
-    """An :class:`~itsskit.models.Outage` from a row (``end`` empty: still going on)."""
+    """An :class:`~itsskit.models.Outage` from a row (``end`` empty: still going on).
+
+    An ``end`` before ``start`` is a :class:`RowError`.
+    """
     cells = _Cells.of(row, columns, timezone)
+    start = cells.required_time("start")
     return Outage(
         id=cells.required_text("id"),
         service=cells.required_text("service"),
-        start=cells.required_time("start"),
-        end=cells.time("end"),
+        start=start,
+        end=cells.time_after("end", start, "start"),
         planned=cells.flag("planned"),
         cause=cells.text("cause") or "",
         attributes=cells.attributes(COLUMNS["outages"]),
@@ -370,15 +385,19 @@ def outage_from_row(row: Row, *, timezone: str | tzinfo, columns: Columns | None
 
 
 def change_from_row(row: Row, *, timezone: str | tzinfo, columns: Columns | None = None) -> Change:
-    """A :class:`~itsskit.models.Change` from a row (``type`` empty: ``normal``)."""
+    """A :class:`~itsskit.models.Change` from a row (``type`` empty: ``normal``).
+
+    A ``window_end`` before ``window_start`` is a :class:`RowError`.
+    """
     cells = _Cells.of(row, columns, timezone)
+    window_start = cells.time("window_start")
     return Change(
         id=cells.required_text("id"),
         service=cells.required_text("service"),
         type=cells.text("type") or "normal",
         approved=cells.flag("approved"),
-        window_start=cells.time("window_start"),
-        window_end=cells.time("window_end"),
+        window_start=window_start,
+        window_end=cells.time_after("window_end", window_start, "window_start"),
         title=cells.text("title") or "",
         attributes=cells.attributes(COLUMNS["changes"]),
     )

@@ -18,10 +18,11 @@ import csv
 import gzip
 import json
 import zipfile
+import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import IO, ClassVar
+from typing import IO, ClassVar, NoReturn
 
 import attrs
 import openpyxl
@@ -51,8 +52,10 @@ __all__ = [
     "JsonLinesSource",
     "XlsxOptions",
     "XlsxSource",
+    "check_unique_header",
     "open_text",
     "resolve_existing",
+    "unreadable",
 ]
 
 Row = Mapping[str, object]
@@ -105,9 +108,56 @@ class XlsxOptions:
 def resolve_existing(context: SourceContext, plugin: str, path: str) -> Path:
     """``path`` resolved against the config folder; a missing file raises SourceError."""
     resolved = context.resolve(path)
+    if resolved.is_dir():
+        raise SourceError(
+            f"{plugin} source {context.name!r}: {resolved} is a folder, expected a file"
+        )
     if not resolved.is_file():
         raise SourceError(f"{plugin} source {context.name!r}: file not found: {resolved}")
     return resolved
+
+
+def check_unique_header(header: Sequence[str], file: str) -> None:
+    """Raise :class:`SourceError` when a column name appears twice in ``header``."""
+    named = [name for name in header if name]
+    twice = [name for name in dict.fromkeys(named) if named.count(name) > 1]
+    if twice:
+        listed = ", ".join(repr(name) for name in twice)
+        raise SourceError(f"{file}: duplicate column {listed} in the header; expected unique names")
+
+
+def unreadable(path: Path, error: Exception, encoding: str, what: str, line: int = 0) -> NoReturn:
+    """Raise the :class:`SourceError` that explains why ``path`` cannot be read."""
+    where = f"{path}, line {line}" if line else str(path)
+    if isinstance(error, UnicodeDecodeError):
+        bad = _undecodable_line(path, encoding)
+        where = f"{path}, line {bad}" if bad else str(path)
+        raise SourceError(
+            f"{where}: not {encoding} text ({error.reason}); "
+            "expected the source's encoding option to name the file's, e.g. encoding = \"gbk\""
+        ) from None
+    if isinstance(error, gzip.BadGzipFile | zlib.error | EOFError):
+        raise SourceError(
+            f"{path}: not a complete gzip file ({error}); expected a whole .gz file "
+            "(or a name without .gz)"
+        ) from None
+    if isinstance(error, csv.Error):
+        raise SourceError(f"{where}: malformed CSV ({error}); an unclosed quote?") from None
+    raise SourceError(f"{where}: cannot be read as {what} ({error})") from None
+
+
+def _undecodable_line(path: Path, encoding: str) -> int | None:
+    """The number of the first line of ``path`` that is not ``encoding`` text (None: unknown)."""
+    try:
+        with gzip.open(path) if path.suffix == ".gz" else path.open("rb") as stream:
+            for number, raw in enumerate(stream, start=1):
+                try:
+                    raw.decode(encoding)
+                except UnicodeDecodeError:
+                    return number
+    except (OSError, EOFError, zlib.error, LookupError):
+        return None
+    return None
 
 
 def open_text(path: Path, encoding: str) -> IO[str]:
@@ -221,14 +271,24 @@ class CsvSource(_FileSource):
     options_class: ClassVar[type[CsvOptions]] = CsvOptions
     options: CsvOptions
 
+    def __init__(self, options: CsvOptions, context: SourceContext):
+        super().__init__(options, context)
+        if len(options.delimiter) != 1:
+            raise SourceError(
+                f"{self.name} source {context.name!r}: delimiter: expected one character, "
+                f"got {options.delimiter!r}"
+            )
+
     def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
         resolved = resolve_existing(self.context, self.name, path)
         encoding = self.options.encoding
+        reader = None
         try:
             with open_text(resolved, encoding) as stream:
-                reader = csv.reader(stream, delimiter=self.options.delimiter)
+                reader = csv.reader(stream, delimiter=self.options.delimiter, strict=True)
                 header = [name.strip() for name in next(reader, [])]
                 check_header(header, required, columns=self.columns, file=str(resolved))
+                check_unique_header(header, str(resolved))
                 for number, cells in enumerate(reader, start=2):
                     if all(is_empty(cell) for cell in cells):
                         continue
@@ -239,10 +299,8 @@ class CsvSource(_FileSource):
                         )
                         continue
                     yield number, dict(zip(header, cells, strict=False))
-        except UnicodeDecodeError as error:
-            raise SourceError(f"{resolved}: not {encoding} text ({error.reason})") from None
-        except (csv.Error, OSError) as error:
-            raise SourceError(f"{resolved}: cannot be read as CSV ({error})") from None
+        except (UnicodeDecodeError, csv.Error, OSError, EOFError, zlib.error) as error:
+            unreadable(resolved, error, encoding, "CSV", reader.line_num if reader else 0)
 
 
 class JsonLinesSource(_FileSource):
@@ -256,6 +314,7 @@ class JsonLinesSource(_FileSource):
         resolved = resolve_existing(self.context, self.name, path)
         encoding = self.options.encoding
         try:
+            number = 0
             with open_text(resolved, encoding) as stream:
                 for number, line in enumerate(stream, start=1):
                     if not line.strip():
@@ -275,10 +334,8 @@ class JsonLinesSource(_FileSource):
                         )
                         continue
                     yield number, row
-        except UnicodeDecodeError as error:
-            raise SourceError(f"{resolved}: not {encoding} text ({error.reason})") from None
-        except OSError as error:
-            raise SourceError(f"{resolved}: cannot be read ({error})") from None
+        except (UnicodeDecodeError, OSError, EOFError, zlib.error) as error:
+            unreadable(resolved, error, encoding, "JSON Lines", number + 1)
 
 
 class XlsxSource(_FileSource):
@@ -302,6 +359,7 @@ class XlsxSource(_FileSource):
             raise SourceError(
                 f"{resolved}: cannot be read as an .xlsx workbook ({error})"
             ) from None
+        rows: Iterator[tuple[object, ...]] | None = None
         try:
             if sheet is not None and sheet not in workbook.sheetnames:
                 raise SourceError(
@@ -311,6 +369,7 @@ class XlsxSource(_FileSource):
             rows = worksheet.iter_rows(values_only=True)
             header = [cell_text(cell) or "" for cell in next(rows, ())]
             check_header(header, required, columns=self.columns, file=str(resolved))
+            check_unique_header(header, str(resolved))
             for number, values in enumerate(rows, start=2):
                 if all(is_empty(value) for value in values):
                     continue
@@ -319,6 +378,8 @@ class XlsxSource(_FileSource):
                     {name: value for name, value in zip(header, values, strict=False) if name},
                 )
         finally:
+            if isinstance(rows, Generator):
+                rows.close()  # the sheet's open stream inside the workbook
             workbook.close()
 
 

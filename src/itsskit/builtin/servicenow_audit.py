@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -35,7 +36,12 @@ from typing import ClassVar
 
 import attrs
 
-from itsskit.builtin.file_sources import open_text, resolve_existing
+from itsskit.builtin.file_sources import (
+    check_unique_header,
+    open_text,
+    resolve_existing,
+    unreadable,
+)
 from itsskit.contracts import Record, Registry, Source, SourceContext
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange, Ticket
@@ -132,18 +138,18 @@ class ServiceNowAuditSource(Source):
     def _table(self, path: Path) -> Iterator[tuple[list[str], int, list[str]]]:
         """``(header, row number, cells)`` of each non-blank row (header = row 1), checked."""
         encoding = self.options.encoding
+        reader = None
         try:
             with open_text(path, encoding) as stream:
                 reader = csv.reader(stream)
                 header = [name.strip() for name in next(reader, [])]
                 check_header(header, REQUIRED, columns={}, file=str(path))
+                check_unique_header(header, str(path))
                 for row_number, cells in enumerate(reader, start=2):
                     if any(cell.strip() for cell in cells):
                         yield header, row_number, cells
-        except UnicodeDecodeError as error:
-            raise SourceError(f"{path}: not {encoding} text ({error.reason})") from None
-        except (csv.Error, OSError) as error:
-            raise SourceError(f"{path}: cannot be read as CSV ({error})") from None
+        except (UnicodeDecodeError, csv.Error, OSError, EOFError, zlib.error) as error:
+            unreadable(path, error, encoding, "CSV", reader.line_num if reader else 0)
 
     def _rows(self, path: Path) -> Iterator[Numbered]:
         """Numbered rows as mappings of column to cell."""

@@ -36,6 +36,7 @@ __all__ = [
     "Failure",
     "UsageProblem",
     "atomic_write",
+    "check_output_file",
     "describe_finding",
     "parse_at",
     "load",
@@ -43,6 +44,7 @@ __all__ = [
     "print_table",
     "progress",
     "reported_errors",
+    "warn_without_sources",
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -133,6 +135,14 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: st
         click.echo("\t".join(str(cell) for cell in row))
 
 
+def check_output_file(path: Path, option: str) -> None:
+    """A usage error unless ``path`` can be a file: its folder exists and it is no folder."""
+    if path.is_dir():
+        raise UsageProblem(f"{option} {path}: is a folder; expected a file name")
+    if not path.parent.is_dir():
+        raise UsageProblem(f"{option} {path}: folder {path.parent} does not exist; create it first")
+
+
 @contextmanager
 def atomic_write(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
     """Write a UTF-8 text file through a temporary file renamed into place on success.
@@ -140,9 +150,12 @@ def atomic_write(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]
     A failure leaves the previous file (or none) untouched, never half a file.
     """
     path = Path(path)
-    descriptor, temp_name = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    try:
+        descriptor, temp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+    except OSError as exc:
+        raise Failure(f"{path}: cannot be written ({exc.strerror or exc})") from None
     temp = Path(temp_name)
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline=newline) as handle:
@@ -164,6 +177,16 @@ def reported_errors() -> Iterator[None]:
         raise UsageProblem(str(exc)) from None
     except SourceError as exc:
         raise Failure(str(exc)) from None
+
+
+def warn_without_sources(config: Config, project_id: str) -> None:
+    """A warning on stderr when the project reads no records (``sources`` empty)."""
+    if not config.projects[project_id].sources:
+        click.echo(
+            f"warning: {config.path}: projects.{project_id}.sources is empty: "
+            "no records to measure; expected a list of [sources.NAME] names",
+            err=True,
+        )
 
 
 def parse_at(text: str | None, timezone: str | None = None) -> datetime | None:

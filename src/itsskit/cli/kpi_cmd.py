@@ -17,6 +17,7 @@ from itsskit.cli import (
     parse_at,
     print_table,
     reported_errors,
+    warn_without_sources,
 )
 from itsskit.collect import collect
 from itsskit.kpis import KPI_NAMES, KpiResult, company_kpis, format_value, project_kpis
@@ -73,17 +74,23 @@ def kpi(
         try:
             settings.project(project_id)
         except KeyError as exc:
-            raise UsageProblem(str(exc.args[0])) from None
+            raise UsageProblem(f"--project: {exc.args[0]}") from None
+    chosen = [project_id] if project_id else sorted(settings.projects)
+    if not chosen:
+        raise UsageProblem(f"{settings.path}: no [projects.NAME] table; expected at least one")
+    # every usage error before the (slow) reading of the sources
+    periods = {pid: _period(period_text, settings.projects[pid].timezone) for pid in chosen}
+    instants = {pid: parse_at(at_text, settings.projects[pid].timezone) for pid in chosen}
     bundles: dict[str, dict[str, KpiResult]] = {}
-    for pid in [project_id] if project_id else sorted(settings.projects):
+    for pid in chosen:
         project = settings.projects[pid]
-        period = _period(period_text, project.timezone)
+        warn_without_sources(settings, pid)
         with reported_errors():
             records = collect(settings, pid, host)
         for finding in records.findings:
             click.echo(f"finding: {describe_finding(finding)}", err=True)
-        at = parse_at(at_text, project.timezone) or datetime.now(UTC)
-        bundles[pid] = project_kpis(records, project, period, at, host.calendar)
+        at = instants[pid] or datetime.now(UTC)
+        bundles[pid] = project_kpis(records, project, periods[pid], at, host.calendar)
     bundle = _ordered(bundles[project_id] if project_id else company_kpis(bundles))
     per_project = {pid: b["sla_attainment"] for pid, b in bundles.items()}
     if output == "json":

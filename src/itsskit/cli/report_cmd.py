@@ -7,9 +7,19 @@ from pathlib import Path
 
 import click
 
-from itsskit.cli import HELP_OPTIONS, Failure, UsageProblem, load, parse_at, reported_errors
+from itsskit.cli import (
+    HELP_OPTIONS,
+    Failure,
+    UsageProblem,
+    load,
+    parse_at,
+    reported_errors,
+    warn_without_sources,
+)
+from itsskit.config import ConfigError
 from itsskit.models import ReportSpec
 from itsskit.periods import Period
+from itsskit.records import SourceError
 from itsskit.report.builder import build_report
 from itsskit.report.notes import NotesError
 from itsskit.report.output import parse_formats, render
@@ -75,7 +85,6 @@ def build(
     """
     settings, host = load(config)
     chosen = _chosen_reports(settings.reports, project_id, report_ids)
-    at = parse_at(at_text)
     try:
         names = parse_formats(formats)
         for name in names:
@@ -88,7 +97,9 @@ def build(
         try:
             parsed = Period.parse(period, timezone)
         except ValueError as exc:
-            raise UsageProblem(str(exc)) from None
+            raise UsageProblem(f"--period: {exc}") from None
+        at = parse_at(at_text, timezone)
+        warn_without_sources(settings, spec.project)
         with reported_errors():
             try:
                 built = build_report(
@@ -96,6 +107,8 @@ def build(
                 )
             except NotesError as exc:
                 raise UsageProblem(str(exc)) from None
+            except (ConfigError, SourceError):
+                raise  # reported_errors() words these
             except Exception as exc:  # noqa: BLE001 - one clear line per failed report
                 raise Failure(f"report {report_id}: {type(exc).__name__}: {exc}") from exc
             written = render(built, names, out_dir, host=host, template=template)

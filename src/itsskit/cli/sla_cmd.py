@@ -14,10 +14,12 @@ from itsskit.cli import (
     HELP_OPTIONS,
     UsageProblem,
     atomic_write,
+    check_output_file,
     describe_finding,
     load,
     parse_at,
     reported_errors,
+    warn_without_sources,
 )
 from itsskit.clocks import Clock, evaluate
 from itsskit.collect import collect
@@ -69,12 +71,14 @@ def evaluate_cmd(
     data-quality findings: listed on stderr with a count, left out of the CSV;
     the exit code stays 0 unless --strict.
     """
+    check_output_file(output, "--output")
     settings, host = load(config)
     try:
         project = settings.project(project_id)
     except KeyError as exc:
-        raise UsageProblem(str(exc.args[0])) from None
+        raise UsageProblem(f"--project: {exc.args[0]}") from None
     at = parse_at(at_text, project.timezone) or datetime.now(UTC)
+    warn_without_sources(settings, project.id)
     with reported_errors():
         records = collect(settings, project.id, host)
     evaluation = evaluate(records.tickets, project, at, calendar_for=host.calendar)

@@ -17,7 +17,7 @@ from itsskit.cli import (
     progress,
     reported_errors,
 )
-from itsskit.collect import read_source
+from itsskit.collect import duplicate_finding, read_source
 from itsskit.models import DataQualityFinding
 
 
@@ -34,18 +34,24 @@ def check(config: Path) -> None:
     Exit 1 if any record could not be used (a finding) or a source cannot be read.
     """
     settings, host = load(config)
+    if not settings.sources:
+        click.echo(f"warning: {settings.path}: no [sources.NAME] table, nothing to read", err=True)
     rows = []
     findings: list[DataQualityFinding] = []
     with reported_errors(), progress("records") as shown:
         for name, source in sorted(settings.sources.items()):
             shown.describe(f"reading {name}")
             counts: Counter[str] = Counter()
+            ids: set[str] = set()
             for item in read_source(settings, name, host):
                 shown.step()
+                if not isinstance(item, DataQualityFinding) and item.id in ids:
+                    item = duplicate_finding(item, name)
                 if isinstance(item, DataQualityFinding):
                     findings.append(item)
                     counts["findings"] += 1
                 else:
+                    ids.add(item.id)
                     counts[source.kind] += 1
             rows.append((name, source.plugin, source.kind, counts[source.kind], counts["findings"]))
     print_table(("source", "plugin", "kind", "records", "findings"), rows, title="sources")
