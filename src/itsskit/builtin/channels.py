@@ -28,9 +28,9 @@ from pathlib import Path
 import attrs
 
 from itsskit.contracts import Channel, Registry
+from itsskit.files import write_atomic
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report
-from itsskit.report.output import write_atomic
 
 __all__ = ["FolderChannel", "FolderOptions", "SmtpChannel", "SmtpOptions", "message_for"]
 

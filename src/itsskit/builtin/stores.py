@@ -25,9 +25,9 @@ import attrs
 
 from itsskit.contracts import ArchiveStore, Registry
 from itsskit.converter import converter
+from itsskit.files import write_atomic
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report, Transition
-from itsskit.report.output import write_atomic
 
 __all__ = ["FolderStore", "FolderStoreOptions"]
 

@@ -10,9 +10,7 @@ one line there, and a broken command module cannot break ``--help`` of the other
 from __future__ import annotations
 
 import importlib
-import os
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -24,6 +22,7 @@ import click
 
 from itsskit import __version__
 from itsskit.config import Config, ConfigError, load_config
+from itsskit.files import UnwritableFile, atomic_text
 from itsskit.models import DataQualityFinding
 from itsskit.plugins import PluginHost
 
@@ -145,25 +144,12 @@ def check_output_file(path: Path, option: str) -> None:
 
 @contextmanager
 def atomic_write(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
-    """Write a UTF-8 text file through a temporary file renamed into place on success.
-
-    A failure leaves the previous file (or none) untouched, never half a file.
-    """
-    path = Path(path)
+    """:func:`itsskit.files.atomic_text`; a file that cannot be created is a clean error."""
     try:
-        descriptor, temp_name = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-    except OSError as exc:
-        raise Failure(f"{path}: cannot be written ({exc.strerror or exc})") from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline=newline) as handle:
+        with atomic_text(Path(path), newline=newline) as handle:
             yield handle
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    except UnwritableFile as exc:
+        raise Failure(str(exc)) from None
 
 
 @contextmanager

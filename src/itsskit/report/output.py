@@ -8,16 +8,15 @@ the previous file in place.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from itsskit.files import write_atomic
 from itsskit.models import Report
 from itsskit.plugins import PluginHost
 
-__all__ = ["output_name", "parse_formats", "render", "write_atomic"]
+__all__ = ["output_name", "parse_formats", "render"]
 
 #: Short names accepted for the built-in renderers.
 ALIASES = {"md": "markdown", "htm": "html", "word": "docx"}
@@ -63,25 +62,3 @@ def render(
         data = cls().render(report, template=template if name != "json" else None)
         written[name] = write_atomic(folder / output_name(report, cls.suffix), data)
     return written
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; use the usual mode
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
