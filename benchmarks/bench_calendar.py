@@ -13,8 +13,6 @@ Run: ``python benchmarks/bench_calendar.py [N]`` (default N = 1,000,000 pairs).
 
 from __future__ import annotations
 
-import os
-import platform
 import sys
 import time
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from datetime import time as dtime
 from typing import Any
 
 import numpy as np
+from machine import describe
 
 from itsskit.calendar import BusinessCalendar
 
@@ -29,18 +28,6 @@ N_DEFAULT = 1_000_000
 N_BD = 2_000
 SEED = 20250101
 CN_OFFSET = np.timedelta64(8, "h")  # Asia/Shanghai, no DST since 1991
-
-
-def cpu_model() -> str:
-    """CPU model name from /proc/cpuinfo (Linux) or platform."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def make_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -108,8 +95,8 @@ def business_duration_rate(
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else N_DEFAULT
     starts, ends = make_pairs(n)
-    print(f"machine: nproc={os.cpu_count()} cpu={cpu_model()!r} python={platform.python_version()}")
-    print(f"numpy {np.__version__}; pairs: {n:,}")
+    print(describe())
+    print(f"pairs: {n:,}")
 
     cal = BusinessCalendar.china()
     t0 = time.perf_counter()

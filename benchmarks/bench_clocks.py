@@ -12,8 +12,6 @@ after one warm-up run (building the synthetic columns is not timed);
 
 from __future__ import annotations
 
-import os
-import platform
 import sys
 import time
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from machine import describe
 
 from itsskit.calendar import BusinessCalendar
 from itsskit.clocks import (
@@ -46,18 +45,6 @@ SLA_GOLD = SLA(
 )
 T = TypeVar("T")
 AT = datetime(2026, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-def cpu_model() -> str:
-    """CPU model name from /proc/cpuinfo (Linux) or platform."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def synthetic_columns(n: int) -> TicketColumns:
@@ -106,10 +93,7 @@ def main(n: int = N_DEFAULT) -> None:
     best, table = best_of(lambda: evaluate_columns(columns, SLA_GOLD, calendar, AT))
     best_deadlines, _ = best_of(lambda: column_deadlines(columns, SLA_GOLD, calendar, AT))
     counts = np.bincount(table.status, minlength=3)
-    print(
-        f"machine: {cpu_model()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
-    )
-    print(f"python {sys.version.split()[0]}, numpy {np.__version__}")
+    print(describe())
     pauses = len(columns.excluded_ticket)
     print(f"tickets: {n:,} ({pauses:,} with a pause), clocks: {len(table):,}")
     print(f"evaluate_columns: {best:.3f} s best of 3 -> {n / best:,.0f} tickets/s")

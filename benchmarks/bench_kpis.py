@@ -12,14 +12,13 @@ ClockTable. Prints machine info and the time of each part and the total.
 
 from __future__ import annotations
 
-import os
-import platform
 import sys
 import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from machine import describe
 
 from itsskit.calendar import BusinessCalendar
 from itsskit.clocks import MISSING, TicketColumns, evaluate_columns
@@ -32,22 +31,6 @@ N_DEFAULT = 1_000_000
 SEED = 20251001
 HOUR_US = 3_600_000_000
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def machine() -> str:
-    """CPU, cores, Python and numpy versions."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            cpu = next(
-                line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")
-            )
-    except (OSError, StopIteration):
-        pass
-    return (
-        f"{cpu}; {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
-        f"numpy {np.__version__}; {platform.system()} {platform.release()}"
-    )
 
 
 def tickets(n: int) -> TicketColumns:
@@ -79,7 +62,7 @@ def tickets(n: int) -> TicketColumns:
 
 
 def main(n: int) -> None:
-    print(f"machine: {machine()}")
+    print(describe())
     sla = SLA(
         id="gold",
         calendar=CalendarSpec(preset="china"),

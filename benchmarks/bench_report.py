@@ -17,6 +17,9 @@ from pathlib import Path
 
 START = time.perf_counter()
 
+
+from machine import describe  # noqa: E402
+
 from itsskit.config import load_config  # noqa: E402 - imports are part of the cold time
 from itsskit.plugins import PluginHost  # noqa: E402
 from itsskit.report import build_report, render  # noqa: E402
@@ -48,6 +51,7 @@ def main() -> None:
         cold_total = time.perf_counter() - START
         warm = [sum(one_report(report_id, period, Path(folder)).values()) for _ in range(3)]
     steps = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in cold.items())
+    print(describe())
     print(f"{report_id} {period}: docx + html with charts")
     print(f"cold (fresh process, imports included): {cold_total:.2f} s ({steps})")
     print(f"warm (median of 3):                     {statistics.median(warm):.2f} s")

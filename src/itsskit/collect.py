@@ -27,7 +27,6 @@ from itsskit.models import (
 )
 from itsskit.plugins import PluginHost
 from itsskit.records import SourceError
-from itsskit.storage import ReportStore
 
 __all__ = ["collect", "open_source", "read_source"]
 
@@ -130,6 +129,8 @@ def stored_submissions(config: Config, project_id: str) -> tuple[ReportSubmissio
     default = config.base_dir / "itsskit.db"
     if not config.storage_url and not default.is_file():
         return ()
+    from itsskit.storage import ReportStore  # SQLAlchemy is loaded only when there is a store
+
     with ReportStore.open(config.database_url) as store:
         return tuple(sub for sub in store.all_submissions() if sub.project == project_id)
 
