@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -152,15 +153,17 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
     print_table(headers, rows, title=f"indicators {period_text}")
 
 
+def _year_document(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of a year's document (the annual report, the review pack)."""
+    options = (_CONFIG, click.option("--year", type=int, required=True), _FORMAT, _OUT,
+               _LANGUAGE, _AUDIT, _IMPROVEMENTS, _AT)  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @quality.command("annual-report")
-@_CONFIG
-@click.option("--year", type=int, required=True)
-@_FORMAT
-@_OUT
-@_LANGUAGE
-@_AUDIT
-@_IMPROVEMENTS
-@_AT
+@_year_document
 def annual_report_cmd(
     config: Path, year: int, formats: str, out_dir: Path, language: str,
     audit_file: Path | None, improvements_file: Path | None, at_text: str | None,
@@ -171,14 +174,7 @@ def annual_report_cmd(
 
 
 @quality.command("review-pack")
-@_CONFIG
-@click.option("--year", type=int, required=True)
-@_FORMAT
-@_OUT
-@_LANGUAGE
-@_AUDIT
-@_IMPROVEMENTS
-@_AT
+@_year_document
 def review_pack_cmd(
     config: Path, year: int, formats: str, out_dir: Path, language: str,
     audit_file: Path | None, improvements_file: Path | None, at_text: str | None,
