@@ -86,6 +86,15 @@ def test_docx_headings_in_order(demo_files: dict[str, Path]) -> None:
     assert [title for title in titles if title in TITLES] == TITLES
 
 
+def test_report_is_dated_at_the_instant_it_is_made_as_of(
+    demo_report: Report, demo_files: dict[str, Path]
+) -> None:
+    assert demo_report.generated == AT
+    _, tables = docx_content(demo_files["docx"])
+    basic = next(t for t in tables if t[0] == ["项目", "内容"])
+    assert dict(basic[1:])["报告日期"] == "2025年11月3日"
+
+
 def test_docx_shows_the_sla_terms_as_agreed(demo_files: dict[str, Path]) -> None:
     sla = tomllib.loads((DEMO / "itsskit.toml").read_text("utf-8"))["slas"]["gold"]
     _, tables = docx_content(demo_files["docx"])

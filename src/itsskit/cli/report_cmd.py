@@ -57,7 +57,8 @@ def report() -> None:
 @click.option(
     "--at",
     "at_text",
-    help="Evaluate the data as of this ISO 8601 time (default: now; capped at the period end).",
+    help="When the report is made, ISO 8601 (default: now): its report date; data are "
+    "evaluated as of then, capped at the period end.",
 )
 @click.option(
     "--language", type=click.Choice(["zh-CN", "en"]), help="Override the report rows' language."

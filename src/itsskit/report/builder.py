@@ -171,8 +171,9 @@ def build_report(
 ) -> Report:
     """Build report ``report_id`` of ``config`` for ``period`` (``"2025-10"``, ``"2025-Q4"`` ...).
 
-    ``at`` (aware) is when the data are evaluated, default now; clocks and
-    KPIs are taken at ``min(at, period.end)``. ``language`` overrides the
+    ``at`` (aware) is when the report is made, default now: its report date,
+    and the instant the data are evaluated (clocks and KPIs at
+    ``min(at, period.end)``). ``language`` overrides the
     report specification's (``zh-CN`` or ``en``).
     """
     host = host or PluginHost.create()
@@ -210,10 +211,10 @@ def make_context(
     project = config.project(spec.project)
     if isinstance(period, str):
         period = Period.parse(period, project.timezone)
-    generated = datetime.now(UTC).astimezone(period.start.tzinfo)
     if at is not None and (at.tzinfo is None or at.utcoffset() is None):
         raise ValueError(f"at must be timezone-aware, got naive {at.isoformat()}")
-    instant = min(at or generated, period.end)
+    generated = (at or datetime.now(UTC)).astimezone(period.start.tzinfo)
+    instant = min(generated, period.end)
     records = collect(config, project.id, host)
     relevant = [t for t in records.tickets if ticket_window(t, period)]
     evaluation = evaluate(relevant, project, instant, host.calendar)
