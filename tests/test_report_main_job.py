@@ -124,16 +124,16 @@ def test_docx_indicator_table(demo_report: Report, demo_files: dict[str, Path]) 
     abnormal = [row[0] for row in indicator[1:] if row[3] == "异常"]
     causes = next(t for t in tables if t[0][0] == "异常指标（实际值，约定标准）")
     assert [row[0].split("（")[0] for row in causes[1:]] == abnormal
-    # the manager's note for availability is used; indicators without one get a visible prompt
+    # the manager's notes give the cause; an indicator without one gets a visible prompt
     notes = tomllib.loads((DEMO / "notes" / "dianchi" / "2025-10.toml").read_text("utf-8"))
-    notes_cause = notes["causes"]["availability"]["cause"]
-    by_name = {row[0].split("（")[0]: row for row in causes[1:]}
-    assert by_name["服务可用性"][1] == notes_cause
-    assert all(
-        row[1] == "【待项目经理填写：原因分析】"
-        for name, row in by_name.items()
-        if name != "服务可用性"
-    )
+    keys = {"服务可用性": "availability", "故障次数": "failure_count",
+            "最长单次故障时长": "longest_failure_seconds", "响应及时率": "response_attainment",
+            "解决及时率": "resolution_attainment", "SLA 达成率": "sla_attainment"}  # fmt: skip
+    for row in causes[1:]:
+        note = notes["causes"].get(keys[row[0].split("（")[0]])
+        assert row[1] == (note["cause"] if note else "【待项目经理填写：原因分析】")
+        assert row[2] == (note["suggestion"] if note else "【待项目经理填写：改进建议】")
+    assert "availability" in notes["causes"]
 
 
 def test_docx_breach_list_and_volume(demo_report: Report, demo_files: dict[str, Path]) -> None:

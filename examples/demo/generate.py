@@ -125,6 +125,8 @@ class Sla:
     resolution: dict[str, int]
     turnaround: dict[str, int]
     availability: float
+    max_failures: int
+    max_failure_s: int
 
 
 GOLD = Sla(
@@ -134,6 +136,8 @@ GOLD = Sla(
     {"P1": 4 * H, "P2": 8 * H, "P3": 24 * H, "P4": 72 * H},
     {},
     0.999,
+    2,
+    2 * H,
 )
 SILVER = Sla(
     "silver",
@@ -142,6 +146,8 @@ SILVER = Sla(
     {"P1": 4 * H, "P2": 8 * H, "P3": 16 * H, "P4": 40 * H},
     {"P3": 16 * H, "P4": 40 * H},
     0.995,
+    3,
+    4 * H,
 )
 
 
@@ -673,6 +679,9 @@ class MonthFigures:
     resolution: float | None
     availability: float
     worst_service: str
+    failures: int
+    longest_failure_s: int
+    longest_service: str
     majors: list[Ticket]
     security: list[Ticket]
     changes: int
@@ -704,6 +713,7 @@ def figures(
         t.response_s <= sla.response[t.priority] and t.resolution_s <= res_target(t) for t in done
     ]
     worst, worst_av, agreed_sum, down_sum = "", 2.0, 0, 0
+    failures, longest, longest_service = 0, 0, ""
     for service in p.services:
         planned = merge(
             [(a, b) for s, a, b, pl, _ in outages if s == service and pl]
@@ -720,6 +730,10 @@ def figures(
         )
         agreed = sum(cal.between(a, b) for a, b in window)
         lost = sum(cal.between(a, b) for a, b in down)
+        spells = [cal.between(a, b) for a, b in down if cal.between(a, b) > 0]
+        failures += len(spells)
+        if spells and max(spells) > longest:
+            longest, longest_service = max(spells), service
         agreed_sum, down_sum = agreed_sum + agreed, down_sum + lost
         if (agreed - lost) / agreed < worst_av:
             worst, worst_av = service, (agreed - lost) / agreed
@@ -730,6 +744,9 @@ def figures(
         resolution=rate(res_ok),
         availability=(agreed_sum - down_sum) / agreed_sum,
         worst_service=worst,
+        failures=failures,
+        longest_failure_s=longest,
+        longest_service=longest_service or worst,
         majors=[t for t in month_tickets if t.major],
         security=[t for t in month_tickets if t.security],
         changes=sum(1 for c in changes if lo <= c[3] < hi and c[2]),
@@ -837,6 +854,21 @@ CAUSES = {
         "overruns pulled it below the 95% target.",
         "Analyse overruns by priority and service and start targeted improvements where they cluster.",
     ),
+    "failures": (
+        "本月{svc}等服务发生多次非计划中断，主要由硬件老化和网络设备故障引起，故障次数超过协议上限。",
+        "对故障设备开展专项排查并提前更换老化部件，将同类故障纳入问题管理，跟踪根本原因整改。",
+        "Several unplanned outages of the {svc_en} and other services, mostly ageing hardware and "
+        "network faults, exceeded the agreed maximum number of failures.",
+        "Inspect the failing devices, replace ageing parts early and track the root causes as problems.",
+    ),
+    "longest": (
+        "最长一次中断发生在{svc}，故障定位和备件到场耗时较长，单次故障时长超过协议上限。",
+        "完善故障定位手册和备件储备，对关键设备实行双机热备，缩短单次故障恢复时间。",
+        "The longest outage, on the {svc_en}, took long to diagnose and to get spare parts on site, "
+        "exceeding the agreed maximum duration of a single failure.",
+        "Improve the diagnosis runbook and spare-part stock, and run critical devices as hot standby "
+        "pairs to shorten recovery.",
+    ),
     "availability": (
         "{svc}发生非计划中断，累计停机时间超出可用性目标允许范围。",
         "落实故障复盘整改措施，完善主备切换演练，缩短故障恢复时间。",
@@ -872,13 +904,19 @@ def notes(p: ProjectDef, year: int, month: int, f: MonthFigures, en: bool) -> di
     if f.attainment is not None and f.attainment < 0.95:
         overall = CAUSES["overall"]
         causes["sla_attainment"] = {"cause": overall[2 * lang], "suggestion": overall[2 * lang + 1]}
-    if f.availability < p.sla.availability:
-        svc_zh, svc_en = SERVICE_NAMES[f.worst_service]
-        av = CAUSES["availability"]
-        causes["availability"] = {
-            "cause": av[2 * lang].format(svc=svc_zh, svc_en=svc_en),
-            "suggestion": av[2 * lang + 1],
-        }
+    for key, text, service, missed in (
+        ("availability", "availability", f.worst_service, f.availability < p.sla.availability),
+        ("failure_count", "failures", f.worst_service, f.failures > p.sla.max_failures),
+        ("longest_failure_seconds", "longest", f.longest_service,
+         f.longest_failure_s > p.sla.max_failure_s),
+    ):  # fmt: skip
+        if missed:
+            svc_zh, svc_en = SERVICE_NAMES[service]
+            cause = CAUSES[text]
+            causes[key] = {
+                "cause": cause[2 * lang].format(svc=svc_zh, svc_en=svc_en),
+                "suggestion": cause[2 * lang + 1],
+            }
     reviews = {}
     for t in f.majors:
         svc_zh, svc_en = SERVICE_NAMES[t.service]
