@@ -14,6 +14,7 @@ file or header column raises :class:`~itsskit.records.SourceError`.
 
 from __future__ import annotations
 
+import abc
 import csv
 import gzip
 import json
@@ -187,9 +188,9 @@ class _FileSource(Source):
     def _events_option(self) -> str | None:
         return getattr(self.options, "events", None)
 
+    @abc.abstractmethod
     def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
         """``(row number, row)`` of one file after its header is checked, or findings."""
-        raise NotImplementedError
 
     def read(self) -> Iterator[Record | DataQualityFinding]:
         kind = self.context.kind

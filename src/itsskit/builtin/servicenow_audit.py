@@ -212,10 +212,8 @@ class ServiceNowAuditSource(Source):
         text = _value(row, column)
         if text is None:
             return None
-        try:
-            return self._times[text]
-        except KeyError:
-            pass
+        if (cached := self._times.get(text)) is not None:
+            return cached
         try:
             parsed = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=self.timezone)
         except ValueError:
