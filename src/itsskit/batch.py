@@ -256,6 +256,9 @@ def _build_one(
     host = host or _installed_plugins()
     spec = config.reports[report_id]
     parsed = Period.parse(period, config.project(spec.project).timezone)
+    folder = out_dir / spec.project
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder}: is a file; expected a folder for the report files")
     report = build_report(config, report_id, parsed, host=host, at=at)
-    files = render(report, formats, out_dir / spec.project, host=host)
+    files = render(report, formats, folder, host=host)
     return report, files

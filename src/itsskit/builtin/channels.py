@@ -69,7 +69,13 @@ class FolderChannel(Channel):
         """Copy every file into each recipient's folder, atomically per file."""
         for recipient in recipients:
             folder = Path(self.options.root) / _safe(recipient)
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OSError(
+                    f"distribution.folder.root: cannot create {folder} ({exc.strerror});"
+                    " expected a writable folder"
+                ) from None
             for path in files.values():
                 write_atomic(folder / Path(path).name, Path(path).read_bytes())
 
@@ -96,13 +102,23 @@ class SmtpChannel(Channel):
     options: SmtpOptions
 
     def send(self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]) -> None:
-        """Send the report; an SMTP or connection error propagates (nothing is recorded).
+        """Send the report; an SMTP or connection error is raised naming the server.
 
         A missing password variable is an error before anything is sent.
         """
         options = self.options
         message = message_for(report, files, recipients, sender=options.sender)
         password = self._password() if options.username else ""
+        try:
+            self._deliver(message, password)
+        except OSError as exc:  # smtplib.SMTPException and ssl errors are OSErrors
+            raise ConnectionError(
+                f"smtp server {options.host}:{options.port}: {type(exc).__name__}: {exc}"
+                " (check distribution.smtp host, port, ssl/starttls and the credentials)"
+            ) from exc
+
+    def _deliver(self, message: EmailMessage, password: str) -> None:
+        options = self.options
         if options.ssl:
             context = ssl_module.create_default_context()
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -121,8 +137,9 @@ class SmtpChannel(Channel):
         variable = self.options.password_env
         if not variable or variable not in os.environ:
             raise RuntimeError(
-                f"smtp: username is set but the password variable {variable or '(password_env)'}"
-                " is not set in the environment"
+                "distribution.smtp: username is set but the password variable"
+                f" {variable or '(password_env)'} is not set in the environment"
+                " (distribution.smtp.password_env names it)"
             )
         return os.environ[variable]
 

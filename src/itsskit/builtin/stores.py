@@ -49,7 +49,13 @@ class FolderStore(ArchiveStore):
     def archive(self, report: Report, files: Mapping[str, Path]) -> str:
         """Copy ``files`` (format -> path) into the archive; returns the manifest's path."""
         folder = Path(self.options.root) / _safe(report.project) / _safe(report.period_label)
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OSError(
+                f"archive.folder.root: cannot create {folder} ({exc.strerror});"
+                " expected a writable folder"
+            ) from None
         stem = f"{_safe(report.id)}_v{report.version}"
         targets = {fmt: folder / f"{stem}{Path(path).suffix}" for fmt, path in files.items()}
         if len(set(targets.values())) != len(targets):

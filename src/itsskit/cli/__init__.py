@@ -35,6 +35,7 @@ __all__ = [
     "Failure",
     "UsageProblem",
     "atomic_write",
+    "check_formats",
     "check_output_file",
     "describe_finding",
     "parse_at",
@@ -163,6 +164,19 @@ def reported_errors() -> Iterator[None]:
         raise UsageProblem(str(exc)) from None
     except SourceError as exc:
         raise Failure(str(exc)) from None
+
+
+def check_formats(host: PluginHost, formats: str) -> list[str]:
+    """The renderer names of ``--format``; a usage error names an unknown one."""
+    from itsskit.report.output import parse_formats  # the report machinery loads on use
+
+    try:
+        names = parse_formats(formats)
+        for name in names:
+            host.renderer_class(name)
+    except (KeyError, ValueError) as exc:
+        raise UsageProblem(f"--format: {exc.args[0] if exc.args else exc}") from None
+    return names
 
 
 def warn_without_sources(config: Config, project_id: str) -> None:

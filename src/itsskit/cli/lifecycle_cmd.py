@@ -20,11 +20,14 @@ from typing import Any, TypedDict, TypeVar
 
 import attrs
 import click
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from itsskit.cli import (
     HELP_OPTIONS,
     Failure,
     UsageProblem,
+    check_formats,
     load,
     parse_at,
     print_table,
@@ -134,12 +137,39 @@ def _session(config_path: Path, report_id: str, period: str, db: str | None) -> 
 
 @contextmanager
 def _store(config: Config, db: str | None) -> Iterator[ReportStore]:
+    """The report store of ``--db`` or of the configuration; one clear line when it won't open."""
+    where = (
+        f"--db {_shown(db)}" if db else f"{config.path}: storage.url {_shown(config.database_url)}"
+    )
+    expected = "expected a SQLite database file or a SQLAlchemy URL"
+    if db is not None and Path(db).is_dir():
+        raise UsageProblem(f"{where}: is a folder; {expected}")
     try:
         store = ReportStore.open(db or config.database_url)
     except Exception as exc:  # noqa: BLE001 - any database problem is one clear line
-        raise UsageProblem(f"cannot open the report store: {type(exc).__name__}: {exc}") from None
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise UsageProblem(
+            f"{where}: cannot open the report store ({type(exc).__name__}: {reason}); {expected}"
+        ) from None
     with store:
         yield store
+
+
+def _shown(url: str) -> str:
+    """A database URL or path as messages show it: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True) if "://" in url else url
+    except ArgumentError:
+        return url
+
+
+def _effect_failed(s: _Session, plugin: str, exc: Exception) -> Failure:
+    """A channel or archive store that raised: the step is not recorded, the state unchanged."""
+    stored = s.store.get(s.report_id, s.period)
+    return Failure(
+        f"report {stored.name}: {plugin} failed, nothing recorded (still {stored.status}):"
+        f" {type(exc).__name__}: {exc}"
+    )
 
 
 def _step_command(
@@ -201,6 +231,7 @@ def submit(
     The stored draft is submitted. A report not stored yet, a returned one
     (its resubmission is a new version) or --rebuild is built and rendered first.
     """
+    check_formats(s.host, formats)
     default = s.config.base_dir / "reports" / s.project.id
     stored = s.store.get(s.report_id, s.period) if s.store.has(s.report_id, s.period) else None
     if stored is not None:
@@ -238,6 +269,10 @@ def _build(
         files = render(report, formats, out_dir, host=s.host)
     except (KeyError, ValueError) as exc:
         raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
+    except OSError as exc:
+        raise Failure(
+            f"--out {out_dir}: cannot write the files ({exc}); expected a folder"
+        ) from None
     return report, files
 
 
@@ -260,11 +295,16 @@ def publish(s: _Session, step: _Step) -> StoredReport:
     Without a [distribution] channel the publication is only recorded.
     """
     channel = make_channel(s.config, s.host)
+    try:
+        stored = s.store.publish(s.report_id, s.period, channel=channel, **step)
+    except LifecycleError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a channel plugin may raise anything
+        raise _effect_failed(s, f"channel {channel.name if channel else '-'}", exc) from None
     if channel is None:
         click.echo(
             "warning: no [distribution] channel: recorded as published, nothing sent", err=True
         )
-    stored = s.store.publish(s.report_id, s.period, channel=channel, **step)
     for delivery in stored.deliveries:
         click.echo(f"sent via {delivery.plugin} to {delivery.target}")
     return stored
@@ -323,7 +363,12 @@ def parse_item(text: str) -> ImprovementItem:
 def archive(s: _Session, step: _Step) -> StoredReport:
     """Archive the reviewed report, with the review minutes, to the [archive] store (step 8)."""
     store = make_archive_store(s.config, s.host)
-    stored = s.store.archive(s.report_id, s.period, store=store, **step)
+    try:
+        stored = s.store.archive(s.report_id, s.period, store=store, **step)
+    except LifecycleError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an archive store plugin may raise anything
+        raise _effect_failed(s, f"archive store {store.name}", exc) from None
     for delivery in stored.deliveries:
         if delivery.action == "archived":
             click.echo(f"archived via {delivery.plugin}: {delivery.target}")
@@ -426,18 +471,15 @@ def batch(
     some report failed, 2 on a usage or configuration error.
     """
     from itsskit.batch import BatchItem, run_batch
-    from itsskit.report.output import parse_formats
 
     settings, host = load(config)
     at = parse_at(at_text)
+    names = check_formats(host, formats)
     try:
-        names = parse_formats(formats)
-        for name in names:
-            host.renderer_class(name)
         for spec in settings.reports.values():
             Period.parse(period, settings.project(spec.project).timezone)
-    except (KeyError, ValueError) as exc:
-        raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
+    except ValueError as exc:
+        raise UsageProblem(f"--period: {exc}") from None
     with _store(settings, db) as store, progress("reports", len(settings.reports)) as shown:
 
         def report(item: BatchItem, done: int, _total: int) -> None:

@@ -14,6 +14,7 @@ from itsskit.cli import (
     HELP_OPTIONS,
     UsageProblem,
     atomic_write,
+    check_output_file,
     describe_finding,
     load,
     parse_at,
@@ -63,6 +64,7 @@ _AT = click.option(
     "--at", "at_text", default=None,
     help="Evaluation instant, ISO 8601 with offset. Default: now.",
 )  # fmt: skip
+_YEAR = click.option("--year", type=click.IntRange(1000, 9999), required=True, help="The year.")
 _CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _AUDIT = click.option(
     "--audit", "audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -81,7 +83,7 @@ def quality() -> None:
 
 
 @quality.command("checklist")
-@click.option("--year", type=int, required=True, help="The audit year.")
+@_YEAR
 @click.option("--scheduled", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Audit date, YYYY-MM-DD (default: 15 October of the year).")  # fmt: skip
 @_LANGUAGE
@@ -91,6 +93,7 @@ def checklist(
     year: int, scheduled: datetime | None, language: str, out_file: Path, force: bool
 ) -> None:
     """Write the internal audit checklist (seed 0403 §8) as a TOML file to answer."""
+    check_output_file(out_file, "--out")
     if out_file.exists() and not force:
         raise UsageProblem(f"{out_file} exists (answers would be lost); use --force to replace it")
     items = generate_checklist(
@@ -112,6 +115,14 @@ def audit_report_cmd(audit_file: Path, formats: str, out_dir: Path, on_text: str
     audit = _audit(audit_file)
     assert audit is not None
     on = _date(on_text) if on_text else date.today()
+    unanswered = [entry.id for entry in audit.items if entry.conforming is None]
+    if unanswered:
+        click.echo(
+            f"warning: {audit_file}: {len(unanswered)} of {len(audit.items)} items not answered"
+            f" ({', '.join(unanswered[:5])}{', ...' if len(unanswered) > 5 else ''});"
+            " expected conforming = true or false in each [[items]]",
+            err=True,
+        )
     _write(audit_report(audit, on=on, generated=datetime.now(UTC)), formats, out_dir)
 
 
@@ -127,10 +138,10 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
     "assessed" says whether the period is of the indicator's own assessment kind.
     """
     settings, host = load(config)
-    records = _records(settings, host)
-    at = parse_at(at_text) or datetime.now(UTC)
-    bundles = kpis_by_period(records, settings.projects, [period_text], at, host.calendar)
     period = _period(period_text)
+    at = parse_at(at_text) or datetime.now(UTC)
+    records = _records(settings, host)
+    bundles = kpis_by_period(records, settings.projects, [period_text], at, host.calendar)
     results = evaluate_indicators(
         indicator_system(settings.indicators.values()), bundles[period_text], period
     )
@@ -155,7 +166,7 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
 
 def _year_document(command: Callable[..., None]) -> Callable[..., None]:
     """The options of a year's document (the annual report, the review pack)."""
-    options = (_CONFIG, click.option("--year", type=int, required=True), _FORMAT, _OUT,
+    options = (_CONFIG, _YEAR, _FORMAT, _OUT,
                _LANGUAGE, _AUDIT, _IMPROVEMENTS, _AT)  # fmt: skip
     for option in reversed(options):
         command = option(command)
@@ -195,11 +206,12 @@ def satisfaction_report_cmd(
 ) -> None:
     """Render the customer satisfaction report (seed 0403 §6.2.5, §7.1) of a period."""
     settings, host = load(config)
+    period = _period(period_text)
     records = _records(settings, host)
     analysis = analyse_satisfaction(
         [s for r in records.values() for s in r.surveys],
         [t for r in records.values() for t in r.tickets],
-        _period(period_text),
+        period,
     )
     names = {pid: project.name for pid, project in settings.projects.items()}
     report = satisfaction_report(
@@ -217,8 +229,8 @@ def _year_report(
 ) -> Report:  # fmt: skip
     settings, host = load(config)
     audit, improvements = _audit(audit_file), _improvements(improvements_file)
-    records = _records(settings, host)
     at = parse_at(at_text) or datetime.now(UTC)
+    records = _records(settings, host)
     kpis = kpis_by_period(records, settings.projects, year_labels(year), at, host.calendar)
     tickets = [t for r in records.values() for t in r.tickets]
     satisfaction = analyse_satisfaction(
@@ -267,6 +279,8 @@ def _improvements(path: Path | None) -> list[ImprovementItem]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise UsageProblem(f"{path}: invalid TOML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageProblem(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     errors: list[str] = []
     items = _structure(
         data.get("improvements", []), list[ImprovementItem], "improvements", errors,

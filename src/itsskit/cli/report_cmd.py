@@ -11,6 +11,7 @@ from itsskit.cli import (
     HELP_OPTIONS,
     Failure,
     UsageProblem,
+    check_formats,
     load,
     parse_at,
     reported_errors,
@@ -22,7 +23,7 @@ from itsskit.periods import Period
 from itsskit.records import SourceError
 from itsskit.report.builder import build_report
 from itsskit.report.notes import NotesError
-from itsskit.report.output import parse_formats, render
+from itsskit.report.output import render
 
 
 @click.group(context_settings=HELP_OPTIONS)
@@ -86,12 +87,7 @@ def build(
     """
     settings, host = load(config)
     chosen = _chosen_reports(settings.reports, project_id, report_ids)
-    try:
-        names = parse_formats(formats)
-        for name in names:
-            host.renderer_class(name)
-    except (KeyError, ValueError) as exc:
-        raise UsageProblem(str(exc.args[0])) from None
+    names = check_formats(host, formats)
     for report_id in chosen:
         spec = settings.reports[report_id]
         timezone = settings.projects[spec.project].timezone

@@ -31,7 +31,14 @@ from itsskit.models import (
 )
 from itsskit.periods import Period
 from itsskit.quality.checkpoints import AREAS, CHECKPOINTS, REFERENCE
-from itsskit.quality.common import Table, check_language, day_text, quality_report, table
+from itsskit.quality.common import (
+    LANGUAGES,
+    Table,
+    check_language,
+    day_text,
+    quality_report,
+    table,
+)
 
 __all__ = [
     "AUDIT_MONTH",
@@ -187,6 +194,10 @@ def load_audit(path: str | Path) -> Audit:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise AuditFileError([f"{path}: audit file not found"]) from None
+    except UnicodeDecodeError as exc:
+        raise AuditFileError(
+            [f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise AuditFileError([f"{path}: invalid TOML: {exc}"]) from None
     errors: list[str] = []
@@ -199,8 +210,14 @@ def load_audit(path: str | Path) -> Audit:
 
 
 def _check(audit: Audit) -> list[str]:
-    """Duplicate item ids, and actions naming no finding of the audit."""
+    """The year and language, duplicate item ids, and actions naming no finding of the audit."""
     errors = []
+    if not 1000 <= audit.year <= 9999:
+        errors.append(f"audit.year: expected a four-digit year, got {audit.year}")
+    if audit.language not in LANGUAGES:
+        errors.append(
+            f"audit.language: expected one of {', '.join(LANGUAGES)}, got {audit.language!r}"
+        )
     seen: set[str] = set()
     for index, entry in enumerate(audit.items):
         if entry.id in seen:
