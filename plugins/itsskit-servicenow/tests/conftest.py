@@ -86,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
     server: FakeServer
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence
-        pass
+        """Keep the test output quiet (the default writes every request to stderr)."""
 
     @property
     def instance(self) -> FakeInstance:
