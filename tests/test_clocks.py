@@ -576,7 +576,7 @@ def test_vectorised_equals_scalar(ts: list[Ticket], sla: SLA, at: datetime) -> N
     columnar: dict[tuple[str, Metric], tuple[object, ...]] = {}
     for plan in _column_plans(columns, sla):
         m = _measure_columns(columns, CAL, at, plan)
-        deadlines = _deadlines_us(columns, CAL, plan, m)
+        deadlines = _deadlines_us(CAL, plan, m)
         for k, row in enumerate(plan.rows):
             elapsed = int(m.elapsed[k])
             status = (

@@ -189,6 +189,15 @@ def _china_data() -> tuple[frozenset[date], frozenset[date]]:
     return hol, wrk
 
 
+def _china_dates(
+    holidays: Iterable[date | str], workdays: Iterable[date | str]
+) -> tuple[frozenset[date], frozenset[date]]:
+    """Shipped holidays and make-up workdays merged with the user's (the user's win)."""
+    hol, wrk = _china_data()
+    uh, uw = _parse_dates(holidays, "holiday"), _parse_dates(workdays, "workday")
+    return (hol - uw) | uh, (wrk - uh) | uw
+
+
 # ---------------------------------------------------------------- calendar
 
 
@@ -235,9 +244,7 @@ class BusinessCalendar:
         override shipped holidays.  Years outside the shipped data follow the
         plain weekday rule.
         """
-        hol, wrk = _china_data()
-        uh, uw = _parse_dates(holidays, "holiday"), _parse_dates(workdays, "workday")
-        return cls(timezone, (0, 1, 2, 3, 4), hours, (hol - uw) | uh, (wrk - uh) | uw)
+        return cls(timezone, (0, 1, 2, 3, 4), hours, *_china_dates(holidays, workdays))
 
     @classmethod
     def always(cls, timezone: str = "Asia/Shanghai") -> BusinessCalendar:
@@ -254,9 +261,8 @@ class BusinessCalendar:
         if spec.preset == "always":
             return cls.always(spec.timezone)
         if spec.preset == "china":
-            hol, wrk = _china_data()
-            uh, uw = _parse_dates(spec.holidays, "holiday"), _parse_dates(spec.workdays, "workday")
-            return cls(spec.timezone, spec.weekdays, spec.hours, (hol - uw) | uh, (wrk - uh) | uw)
+            dates = _china_dates(spec.holidays, spec.workdays)
+            return cls(spec.timezone, spec.weekdays, spec.hours, *dates)
         if spec.preset == "weekly":
             return cls(spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays)
         raise ValueError(

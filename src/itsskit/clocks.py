@@ -73,7 +73,6 @@ KIND_CODES: tuple[TicketKind, ...] = (TicketKind.INCIDENT, TicketKind.REQUEST)
 INITIAL_STATUS = "New"
 
 I64 = npt.NDArray[np.int64]
-_US = 1_000_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MET, _BREACHED, _IN_PROGRESS = range(3)
 _RESPONSE, _RESOLUTION, _TURNAROUND = range(3)
@@ -424,12 +423,15 @@ class TicketColumns:
 
 
 class _Measures(NamedTuple):
-    """Per-clock results of the columnar path."""
+    """Per-clock results of the columnar path, and what the deadline walk reuses."""
 
     elapsed: I64
     paused: I64
     stopped_us: I64
+    opened_us: I64
     horizon_us: I64
+    total: I64  # business seconds of [opened, horizon)
+    pauses: tuple[I64, I64, I64, I64]  # clipped pauses: clock index, start, end, seconds
 
 
 def evaluate_columns(
@@ -452,7 +454,7 @@ def column_deadlines(
     deadlines = []
     for plan in _column_plans(columns, sla):
         measures = _measure_columns(columns, calendar, at, plan)
-        deadlines.append(_deadlines_us(columns, calendar, plan, measures))
+        deadlines.append(_deadlines_us(calendar, plan, measures))
     return _cat(deadlines, np.int64).view("datetime64[us]")
 
 
@@ -528,10 +530,12 @@ def _measure_columns(
     horizon = np.maximum(opened, np.where(running, at_us, plan.stop_us))
     total = _bs(calendar, opened, horizon)
     row, start, end = _clipped_pauses(columns, plan, opened, horizon)
-    paused = np.bincount(row, weights=_bs(calendar, start, end), minlength=len(plan.rows))
-    paused = paused.astype(np.int64)
+    seconds = _bs(calendar, start, end)
+    paused = np.bincount(row, weights=seconds, minlength=len(plan.rows)).astype(np.int64)
     stopped = np.where(running, RUNNING, plan.stop_us)
-    return _Measures(total - paused, paused, stopped, horizon)
+    return _Measures(
+        total - paused, paused, stopped, opened, horizon, total, (row, start, end, seconds)
+    )
 
 
 def _clipped_pauses(
@@ -551,24 +555,23 @@ def _clipped_pauses(
     return row[keep], start[keep], end[keep]
 
 
-def _deadlines_us(
-    columns: TicketColumns, calendar: BusinessCalendar, plan: _Plan, m: _Measures
-) -> I64:
+def _deadlines_us(calendar: BusinessCalendar, plan: _Plan, m: _Measures) -> I64:
     """Vectorised deadline walk of :func:`_measure` (UTC epoch microseconds)."""
     n = len(plan.rows)
-    opened = columns.opened_us[plan.rows]
-    row, start, end = _clipped_pauses(columns, plan, opened, m.horizon_us)
-    # Append the zero-length pause at the horizon of every clock; keep pauses in order.
+    opened = m.opened_us
+    row, start, end, paused = m.pauses
+    # Append the zero-length pause at the horizon of every clock (its active time so far
+    # is the clock's total); keep pauses in order.
+    to_start = np.concatenate([_bs(calendar, opened[row], start), m.total])
     row = np.concatenate([row, np.arange(n)])
     order = np.argsort(row, kind="stable")
     row = row[order]
-    start = np.concatenate([start, m.horizon_us])[order]
     end = np.concatenate([end, m.horizon_us])[order]
-    paused = _bs(calendar, start, end)
+    paused = np.concatenate([paused, np.zeros(n, np.int64)])[order]
     cum = np.cumsum(paused)
     first = np.searchsorted(row, row, "left")
     paused_before = cum - paused - (cum[first] - paused[first])
-    active = _bs(calendar, opened[row], start) - paused_before
+    active = to_start[order] - paused_before
     reached = np.flatnonzero(active >= plan.target[row])
     reached = (
         reached[np.r_[True, row[reached][1:] != row[reached][:-1]]] if len(reached) else reached

@@ -19,7 +19,7 @@ import codecs
 import re
 import tomllib
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -96,6 +96,12 @@ class SourceConfig:
         value = self.options.get("timezone")
         return value if isinstance(value, str) else "Asia/Shanghai"
 
+    def context(self, base_dir: Path) -> SourceContext:
+        """What the host tells the source besides its options (paths relative to ``base_dir``)."""
+        return SourceContext(
+            name=self.name, kind=self.kind, base_dir=base_dir, timezone=self.timezone
+        )
+
 
 @attrs.frozen(kw_only=True)
 class PluginSetting:
@@ -144,10 +150,7 @@ class Config:
 
     def source_context(self, source_name: str) -> SourceContext:
         """What the host tells the source ``source_name`` besides its options."""
-        source = self.sources[source_name]
-        return SourceContext(
-            name=source.name, kind=source.kind, base_dir=self.base_dir, timezone=source.timezone
-        )
+        return self.sources[source_name].context(self.base_dir)
 
 
 # ------------------------------------------------------------- raw TOML tables
@@ -304,16 +307,14 @@ class _Loader:
                 self.error(key, f"unknown table (expected one of: {', '.join(TABLES + SETTINGS)})")
         tables = {name: self.tables(data, name) for name in TABLES}
         self.declared = {name: sorted(table) for name, table in tables.items()}
-        calendars = self.each(tables["calendars"], "calendars", self.calendar)
-        slas = self.each(tables["slas"], "slas", lambda key, raw: self.sla(key, raw, calendars))
-        services = self.each(tables["services"], "services", self.named(Service))
-        customers = self.each(tables["customers"], "customers", self.named(Customer))
-        sources = self.each(tables["sources"], "sources", self.source)
-        reports = self.each(tables["reports"], "reports", self.report)
+        calendars = self.each(tables, "calendars", self.calendar)
+        slas = self.each(tables, "slas", lambda key, raw: self.sla(key, raw, calendars))
+        services = self.each(tables, "services", self.named(Service))
+        customers = self.each(tables, "customers", self.named(Customer))
+        sources = self.each(tables, "sources", self.source)
+        reports = self.each(tables, "reports", self.report)
         projects = self.each(
-            tables["projects"],
-            "projects",
-            lambda key, raw: self.project(key, raw, slas, reports),
+            tables, "projects", lambda key, raw: self.project(key, raw, slas, reports)
         )
         for report_id, report in reports.items():
             self.references(
@@ -329,7 +330,7 @@ class _Loader:
             sources=sources,
             projects=projects,
             reports=reports,
-            indicators=self.each(tables["indicators"], "indicators", self.indicator),
+            indicators=self.each(tables, "indicators", self.indicator),
             storage_url=self.storage(data.get("storage", {})),
             distribution=self.plugin_setting(data, "distribution", "channel", None),
             archive=self.plugin_setting(data, "archive", "store", "folder")
@@ -352,12 +353,12 @@ class _Loader:
 
     def each(
         self,
-        tables: dict[str, dict[str, Any]],
+        tables: Mapping[str, dict[str, dict[str, Any]]],
         name: str,
         build: Callable[[str, dict[str, Any]], T | None],
     ) -> dict[str, T]:
-        """``build(key, table)`` for every table; a None result (an error) is left out."""
-        built = {key: build(key, table) for key, table in tables.items()}
+        """``build(key, table)`` for every ``[name.KEY]``; a None result (an error) is left out."""
+        built = {key: build(key, table) for key, table in tables[name].items()}
         return {key: value for key, value in built.items() if value is not None}
 
     def structure(self, data: Any, cls: type[T], key: str) -> T | None:
@@ -505,7 +506,7 @@ class _Loader:
                 return None
             structured = self.structure(options, cls.options_class, where)
             if structured is not None and valid:
-                self.source_accepts(cls, structured, key, kind, where)
+                self.source_accepts(cls, structured, source)
         return source
 
     def source_values(self, options: Mapping[str, Any], where: str) -> bool:
@@ -518,12 +519,7 @@ class _Loader:
                     self.error(f"{where}.{option}", f"is a folder, expected a file: {file}")
                 elif not file.exists():
                     self.error(f"{where}.{option}", f"file not found: {file}")
-        timezone = options.get("timezone")
-        if isinstance(timezone, str) and not _is_zone(timezone):
-            self.error(
-                f"{where}.timezone",
-                f"unknown timezone {timezone!r}: expected an IANA name like Asia/Shanghai",
-            )
+        self.unknown_zone(options.get("timezone"), where)
         encoding = options.get("encoding")
         if isinstance(encoding, str):
             try:
@@ -535,19 +531,22 @@ class _Loader:
                 )
         return len(self.errors) == count
 
-    def source_accepts(
-        self, cls: type[Source], options: Any, key: str, kind: str, where: str
-    ) -> None:
-        """Build the source once (nothing is read) so it can refuse its options now."""
-        context = SourceContext(
-            name=key, kind=kind, base_dir=self.path.parent,
-            timezone=options.timezone if isinstance(getattr(options, "timezone", None), str)
-            else "Asia/Shanghai",
-        )  # fmt: skip
+    def source_accepts(self, cls: type[Source], options: Any, source: SourceConfig) -> None:
+        """Build the source once, as a run would (nothing is read), so it can refuse its options."""
         try:
-            cls(options, context)
+            cls(options, source.context(self.path.parent))
         except Exception as exc:  # noqa: BLE001 - a plugin refusing its options is a config error
-            self.error(where, str(exc) or type(exc).__name__)
+            self.error(f"sources.{source.name}", str(exc) or type(exc).__name__)
+
+    def unknown_zone(self, timezone: object, where: str) -> bool:
+        """True (and an error under ``where.timezone``) for text that names no IANA timezone."""
+        if not isinstance(timezone, str) or _is_zone(timezone):
+            return False
+        self.error(
+            f"{where}.timezone",
+            f"unknown timezone {timezone!r}: expected an IANA name like Asia/Shanghai",
+        )
+        return True
 
     def storage(self, raw: Any) -> str:
         """``[storage] url``; a relative SQLite path is made relative to the config file."""
@@ -651,11 +650,7 @@ class _Loader:
         spec = self.structure(raw, _RawProject, where)
         if spec is None:
             return None
-        if spec.timezone is not None and not _is_zone(spec.timezone):
-            self.error(
-                f"{where}.timezone",
-                f"unknown timezone {spec.timezone!r}: expected an IANA name like Asia/Shanghai",
-            )
+        if self.unknown_zone(spec.timezone, where):
             return None
         self.references(spec.sla, "slas", f"{where}.sla", "SLA")
         self.references(spec.services, "services", f"{where}.services", "service")
@@ -684,9 +679,7 @@ class _Loader:
         known = self.declared.get(table, [])
         for name in names:
             if name not in known:
-                self.error(
-                    where, f"unknown {what} {name!r} (known: {', '.join(known) or 'none defined'})"
-                )
+                self.error(where, f"unknown {what} {name!r} (known: {_known(known)})")
 
 
 # --------------------------------------------------------------------- helpers
@@ -782,5 +775,5 @@ def _is_zone(name: str) -> bool:
     return True
 
 
-def _known(names: Mapping[str, Any]) -> str:
+def _known(names: Iterable[str]) -> str:
     return ", ".join(sorted(names)) or "none defined"

@@ -20,10 +20,11 @@ def parse_duration(text: str) -> int:
     expected = 'expected a duration like "15m", "4h" or "1h30m" (units h, m, s; no days)'
     if not compact or _PART.sub("", compact):
         raise ValueError(f"{text!r}: {expected}")
-    units = [unit for _, unit in _PART.findall(compact)]
+    parts = _PART.findall(compact)
+    units = [unit for _, unit in parts]
     if units != sorted(set(units), key="hms".index):
         raise ValueError(f"{text!r}: units must appear once each, in the order h, m, s")
-    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in _PART.findall(compact))
+    seconds = sum(int(number) * _UNIT_SECONDS[unit] for number, unit in parts)
     if seconds <= 0:
         raise ValueError(f"{text!r}: a target must be longer than zero")
     return seconds

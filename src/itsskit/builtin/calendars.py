@@ -1,4 +1,8 @@
-"""Built-in calendar presets: ``china``, ``weekly`` and ``always``."""
+"""Built-in calendar presets: ``china``, ``weekly`` and ``always``.
+
+Each builds its calendar with :meth:`BusinessCalendar.from_spec`, the one place
+the presets' rules live, so the plugin host and the core agree on every spec.
+"""
 
 from __future__ import annotations
 
@@ -10,46 +14,28 @@ from itsskit.models import CalendarSpec
 __all__ = ["AlwaysPreset", "ChinaPreset", "WeeklyPreset"]
 
 
-class ChinaPreset(CalendarPreset):
-    """Mon-Fri and the shipped PRC statutory holidays and make-up working days.
+class _BuiltinPreset(CalendarPreset):
+    def build(self, spec: CalendarSpec) -> BusinessCalendar:
+        return BusinessCalendar.from_spec(spec)
 
-    The spec's ``holidays``/``workdays`` are company overrides; ``weekdays`` is
-    ignored (the statutory calendar decides).
-    """
+
+class ChinaPreset(_BuiltinPreset):
+    """The shipped PRC statutory holidays and make-up working days, merged with the
+    spec's own ``holidays``/``workdays`` (company overrides); ``weekdays`` as given."""
 
     name = "china"
 
-    def build(self, spec: CalendarSpec) -> BusinessCalendar:
-        return BusinessCalendar.china(
-            hours=spec.hours,
-            timezone=spec.timezone,
-            holidays=spec.holidays,
-            workdays=spec.workdays,
-        )
 
-
-class WeeklyPreset(CalendarPreset):
+class WeeklyPreset(_BuiltinPreset):
     """The weekday rule only, plus the spec's own holidays and workdays."""
 
     name = "weekly"
 
-    def build(self, spec: CalendarSpec) -> BusinessCalendar:
-        return BusinessCalendar(
-            timezone=spec.timezone,
-            weekdays=spec.weekdays,
-            hours=spec.hours,
-            holidays=spec.holidays,
-            workdays=spec.workdays,
-        )
 
-
-class AlwaysPreset(CalendarPreset):
+class AlwaysPreset(_BuiltinPreset):
     """Round the clock (7x24): every instant is working time."""
 
     name = "always"
-
-    def build(self, spec: CalendarSpec) -> BusinessCalendar:
-        return BusinessCalendar.always(spec.timezone)
 
 
 @hookimpl

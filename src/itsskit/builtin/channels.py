@@ -67,6 +67,7 @@ class FolderChannel(Channel):
 
     def send(self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]) -> None:
         """Copy every file into each recipient's folder, atomically per file."""
+        contents = {Path(path).name: Path(path).read_bytes() for path in files.values()}
         for recipient in recipients:
             folder = Path(self.options.root) / _safe(recipient)
             try:
@@ -76,8 +77,8 @@ class FolderChannel(Channel):
                     f"distribution.folder.root: cannot create {folder} ({exc.strerror});"
                     " expected a writable folder"
                 ) from None
-            for path in files.values():
-                write_atomic(folder / Path(path).name, Path(path).read_bytes())
+            for name, data in contents.items():
+                write_atomic(folder / name, data)
 
 
 @attrs.frozen(kw_only=True)

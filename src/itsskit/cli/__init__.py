@@ -21,9 +21,11 @@ from zoneinfo import ZoneInfo
 import click
 
 from itsskit import __version__
+from itsskit.collect import collect
 from itsskit.config import Config, ConfigError, load_config
 from itsskit.files import UnwritableFile, atomic_text
-from itsskit.models import DataQualityFinding
+from itsskit.models import DataQualityFinding, Project, RecordSet
+from itsskit.periods import Period
 from itsskit.plugins import PluginHost
 
 __all__ = [
@@ -39,10 +41,13 @@ __all__ = [
     "check_output_file",
     "describe_finding",
     "parse_at",
+    "parse_period",
     "load",
     "main",
     "print_table",
     "progress",
+    "project_of",
+    "read_records",
     "reported_errors",
     "warn_without_sources",
 ]
@@ -116,6 +121,31 @@ def load(config_path: str | Path) -> tuple[Config, PluginHost]:
         return load_config(config_path, host), host
     except ConfigError as exc:
         raise UsageProblem(str(exc)) from None
+
+
+def project_of(config: Config, project_id: str) -> Project:
+    """The ``--project`` of ``config``; an unknown one is a usage error listing the known ones."""
+    try:
+        return config.project(project_id)
+    except KeyError as exc:
+        raise UsageProblem(f"--project: {exc.args[0]}") from None
+
+
+def parse_period(text: str, timezone: str | None = None) -> Period:
+    """``--period`` (``2025-10``, ``2025-Q4``, ``2025``) in ``timezone``; a usage error if malformed."""
+    try:
+        return Period.parse(text) if timezone is None else Period.parse(text, timezone)
+    except ValueError as exc:
+        raise UsageProblem(f"--period: {exc}") from None
+
+
+def read_records(config: Config, project_id: str, host: PluginHost) -> RecordSet:
+    """The project's records (:func:`itsskit.collect.collect`), its findings listed on stderr."""
+    with reported_errors():
+        records = collect(config, project_id, host)
+    for finding in records.findings:
+        click.echo(f"finding: {describe_finding(finding)}", err=True)
+    return records
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> None:

@@ -12,16 +12,15 @@ import click
 from itsskit.cli import (
     HELP_OPTIONS,
     UsageProblem,
-    describe_finding,
     load,
     parse_at,
+    parse_period,
     print_table,
-    reported_errors,
+    project_of,
+    read_records,
     warn_without_sources,
 )
-from itsskit.collect import collect
 from itsskit.kpis import KPI_NAMES, KpiResult, company_kpis, format_value, project_kpis
-from itsskit.periods import Period
 
 __all__ = ["kpi", "result_json"]
 
@@ -71,24 +70,18 @@ def kpi(
     """
     settings, host = load(config)
     if project_id is not None:
-        try:
-            settings.project(project_id)
-        except KeyError as exc:
-            raise UsageProblem(f"--project: {exc.args[0]}") from None
+        project_of(settings, project_id)
     chosen = [project_id] if project_id else sorted(settings.projects)
     if not chosen:
         raise UsageProblem(f"{settings.path}: no [projects.NAME] table; expected at least one")
     # every usage error before the (slow) reading of the sources
-    periods = {pid: _period(period_text, settings.projects[pid].timezone) for pid in chosen}
+    periods = {pid: parse_period(period_text, settings.projects[pid].timezone) for pid in chosen}
     instants = {pid: parse_at(at_text, settings.projects[pid].timezone) for pid in chosen}
     bundles: dict[str, dict[str, KpiResult]] = {}
     for pid in chosen:
         project = settings.projects[pid]
         warn_without_sources(settings, pid)
-        with reported_errors():
-            records = collect(settings, pid, host)
-        for finding in records.findings:
-            click.echo(f"finding: {describe_finding(finding)}", err=True)
+        records = read_records(settings, pid, host)
         at = instants[pid] or datetime.now(UTC)
         bundles[pid] = project_kpis(records, project, periods[pid], at, host.calendar)
     bundle = _ordered(bundles[project_id] if project_id else company_kpis(bundles))
@@ -102,13 +95,6 @@ def kpi(
     _print(bundle, f"{project_id or 'company'} {period_text}")
     if project_id is None:
         _print(per_project, f"sla_attainment by project {period_text}")
-
-
-def _period(text: str, timezone: str) -> Period:
-    try:
-        return Period.parse(text, timezone)
-    except ValueError as exc:
-        raise UsageProblem(f"--period: {exc}") from None
 
 
 def _ordered(bundle: dict[str, KpiResult]) -> dict[str, KpiResult]:

@@ -30,6 +30,7 @@ from itsskit.cli import (
     check_formats,
     load,
     parse_at,
+    parse_period,
     print_table,
     progress,
     reported_errors,
@@ -475,11 +476,8 @@ def batch(
     settings, host = load(config)
     at = parse_at(at_text)
     names = check_formats(host, formats)
-    try:
-        for spec in settings.reports.values():
-            Period.parse(period, settings.project(spec.project).timezone)
-    except ValueError as exc:
-        raise UsageProblem(f"--period: {exc}") from None
+    for spec in settings.reports.values():
+        parse_period(period, settings.projects[spec.project].timezone)
     with _store(settings, db) as store, progress("reports", len(settings.reports)) as shown:
 
         def report(item: BatchItem, done: int, _total: int) -> None:

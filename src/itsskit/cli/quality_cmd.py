@@ -15,16 +15,14 @@ from itsskit.cli import (
     UsageProblem,
     atomic_write,
     check_output_file,
-    describe_finding,
     load,
     parse_at,
+    parse_period,
     print_table,
-    reported_errors,
+    read_records,
 )
-from itsskit.collect import collect
 from itsskit.config import Config
-from itsskit.kpis.results import Unit
-from itsskit.models import ImprovementItem, Indicator, RecordSet, Report
+from itsskit.models import ImprovementItem, RecordSet, Report
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
 from itsskit.quality import (
@@ -45,7 +43,7 @@ from itsskit.quality import (
     year_labels,
 )
 from itsskit.quality.common import value_text
-from itsskit.quality.indicators import KPI_UNITS
+from itsskit.quality.indicators import indicator_unit
 
 __all__ = ["quality"]
 
@@ -138,7 +136,7 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
     "assessed" says whether the period is of the indicator's own assessment kind.
     """
     settings, host = load(config)
-    period = _period(period_text)
+    period = parse_period(period_text)
     at = parse_at(at_text) or datetime.now(UTC)
     records = _records(settings, host)
     bundles = kpis_by_period(records, settings.projects, [period_text], at, host.calendar)
@@ -155,8 +153,9 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     rows = [
-        (r.indicator.name, r.scope, value_text(r.value, _unit(r.indicator), "en"),
-         f"{r.indicator.comparison} {value_text(r.indicator.target, _unit(r.indicator), 'en')}",
+        (r.indicator.name, r.scope, value_text(r.value, indicator_unit(r.indicator), "en"),
+         f"{r.indicator.comparison} "
+         f"{value_text(r.indicator.target, indicator_unit(r.indicator), 'en')}",
          r.status, r.indicator.period, "yes" if r.assessed else "no")
         for r in results
     ]  # fmt: skip
@@ -206,7 +205,7 @@ def satisfaction_report_cmd(
 ) -> None:
     """Render the customer satisfaction report (seed 0403 §6.2.5, §7.1) of a period."""
     settings, host = load(config)
-    period = _period(period_text)
+    period = parse_period(period_text)
     records = _records(settings, host)
     analysis = analyse_satisfaction(
         [s for r in records.values() for s in r.surveys],
@@ -249,13 +248,7 @@ def _year_report(
 
 
 def _records(settings: Config, host: PluginHost) -> dict[str, RecordSet]:
-    records = {}
-    for pid in sorted(settings.projects):
-        with reported_errors():
-            records[pid] = collect(settings, pid, host)
-        for finding in records[pid].findings:
-            click.echo(f"finding: {describe_finding(finding)}", err=True)
-    return records
+    return {pid: read_records(settings, pid, host) for pid in sorted(settings.projects)}
 
 
 def _audit(path: Path | None) -> Audit | None:
@@ -305,19 +298,8 @@ def _write(report: Report, formats: str, out_dir: Path) -> None:
         click.echo(f"wrote {path}")
 
 
-def _period(text: str) -> Period:
-    try:
-        return Period.parse(text)
-    except ValueError as exc:
-        raise UsageProblem(f"--period: {exc}") from None
-
-
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
         raise UsageProblem(f"--on: {text!r} is not a YYYY-MM-DD date") from None
-
-
-def _unit(indicator: Indicator) -> Unit:
-    return KPI_UNITS.get(indicator.formula, "ratio")

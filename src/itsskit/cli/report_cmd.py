@@ -14,12 +14,12 @@ from itsskit.cli import (
     check_formats,
     load,
     parse_at,
+    parse_period,
     reported_errors,
     warn_without_sources,
 )
 from itsskit.config import ConfigError
 from itsskit.models import ReportSpec
-from itsskit.periods import Period
 from itsskit.records import SourceError
 from itsskit.report.builder import build_report
 from itsskit.report.notes import NotesError
@@ -91,10 +91,7 @@ def build(
     for report_id in chosen:
         spec = settings.reports[report_id]
         timezone = settings.projects[spec.project].timezone
-        try:
-            parsed = Period.parse(period, timezone)
-        except ValueError as exc:
-            raise UsageProblem(f"--period: {exc}") from None
+        parsed = parse_period(period, timezone)
         at = parse_at(at_text, timezone)
         warn_without_sources(settings, spec.project)
         with reported_errors():

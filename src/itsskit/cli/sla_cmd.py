@@ -12,12 +12,12 @@ import click
 
 from itsskit.cli import (
     HELP_OPTIONS,
-    UsageProblem,
     atomic_write,
     check_output_file,
     describe_finding,
     load,
     parse_at,
+    project_of,
     reported_errors,
     warn_without_sources,
 )
@@ -73,10 +73,7 @@ def evaluate_cmd(
     """
     check_output_file(output, "--output")
     settings, host = load(config)
-    try:
-        project = settings.project(project_id)
-    except KeyError as exc:
-        raise UsageProblem(f"--project: {exc.args[0]}") from None
+    project = project_of(settings, project_id)
     at = parse_at(at_text, project.timezone) or datetime.now(UTC)
     warn_without_sources(settings, project.id)
     with reported_errors():

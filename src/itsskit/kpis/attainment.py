@@ -100,7 +100,12 @@ def open_breaches(
         }
         for i in np.flatnonzero(rows)
     ]
-    return sorted(found, key=lambda row: (str(row["ticket_id"]), str(row["metric"])))
+    return sorted(found, key=breach_order)
+
+
+def breach_order(breach: Mapping[str, object]) -> tuple[str, str]:
+    """The sort key of :func:`open_breaches`: ticket id, then metric."""
+    return str(breach["ticket_id"]), str(breach["metric"])
 
 
 def metric_attainment(

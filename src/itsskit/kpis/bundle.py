@@ -16,10 +16,10 @@ from itsskit.calendar import BusinessCalendar
 from itsskit.clocks import default_calendar_for, evaluate_table
 from itsskit.kpis.attainment import (
     DEFAULT_ATTAINMENT_TARGET,
+    breach_order,
     company_attainment,
     evaluation_instant,
     metric_attainment,
-    open_breaches,
     project_attainment,
 )
 from itsskit.kpis.availability import (
@@ -111,7 +111,15 @@ def project_kpis(
         service_time(service, records.outages, records.changes, calendar, period, instant)
         for service in services
     ]
-    breaches = open_breaches(table)
+    metrics = [
+        metric_attainment(table, metric, period, target=attainment_target)
+        for metric in (Metric.RESPONSE, Metric.RESOLUTION, Metric.TURNAROUND)
+    ]
+    # open_breaches(table), from the metrics' lists (every open breach is one metric's)
+    breaches = sorted(
+        (breach for result in metrics for breach in result.details["open_breaches"]),
+        key=breach_order,
+    )
     excluded = {"excluded_tickets": len(findings)}
     unusable = {finding.record_id for finding in findings}
     measured = [ticket for ticket in records.tickets if ticket.id not in unusable]
@@ -120,10 +128,7 @@ def project_kpis(
             project_attainment(table, period, target=attainment_target),
             details=excluded,
         ),
-        *(
-            metric_attainment(table, metric, period, target=attainment_target)
-            for metric in (Metric.RESPONSE, Metric.RESOLUTION, Metric.TURNAROUND)
-        ),
+        *metrics,
         make_result(
             "open_breaches",
             len(breaches),

@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from itsskit.kpis import KpiResult
-from itsskit.kpis.results import Unit
 from itsskit.models import ImprovementItem, Indicator, Report, Section
 from itsskit.periods import Period
 from itsskit.quality.audit import Audit, findings_table
@@ -28,12 +27,18 @@ from itsskit.quality.common import (
     text,
     value_text,
 )
-from itsskit.quality.indicators import KPI_UNITS, IndicatorResult, evaluate_indicators, year_labels
+from itsskit.quality.indicators import (
+    IndicatorResult,
+    evaluate_indicators,
+    indicator_unit,
+    year_labels,
+)
 from itsskit.quality.surveys import SatisfactionAnalysis, satisfaction_table
 
 __all__ = [
     "annual_report",
     "improvement_status",
+    "improvements_section",
     "improvements_table",
     "indicator_label",
     "year_results",
@@ -194,7 +199,7 @@ def annual_report(
         _missed_section(missed, names, language),
         _satisfaction_section(satisfaction, names, language),
         _audit_section(audit, on, language),
-        _improvements_section(improvements, on, language),
+        improvements_section(improvements, on, language),
     ]
     return quality_report(
         report_id=f"quality-annual-{year}",
@@ -218,17 +223,13 @@ def annual_report(
 
 def _target_text(indicator: Indicator, language: str) -> str:
     sign = "≥" if indicator.comparison == ">=" else "≤"
-    return f"{sign} {value_text(indicator.target, _unit(indicator), language)}"
-
-
-def _unit(indicator: Indicator) -> Unit:
-    return KPI_UNITS.get(indicator.formula, "ratio")
+    return f"{sign} {value_text(indicator.target, indicator_unit(indicator), language)}"
 
 
 def _value(result: IndicatorResult | None, language: str) -> str:
     if result is None:
         return text(language, "na")
-    return value_text(result.value, _unit(result.indicator), language)
+    return value_text(result.value, indicator_unit(result.indicator), language)
 
 
 def _results_table(
@@ -353,8 +354,11 @@ def improvements_table(items: Sequence[ImprovementItem], on: date, language: str
     return table(header, rows)
 
 
-def _improvements_section(items: Sequence[ImprovementItem], on: date, language: str) -> Section:
-    title = _w(language, "improvements")
+def improvements_section(
+    items: Sequence[ImprovementItem], on: date, language: str, title: str = ""
+) -> Section:
+    """The improvement items and their status on ``on`` (``title``: default this report's)."""
+    title = title or _w(language, "improvements")
     if not items:
         return Section(
             key="improvements", title=title, paragraphs=(_w(language, "improvements_none"),)

@@ -28,6 +28,7 @@ __all__ = [
     "IndicatorResult",
     "evaluate_indicators",
     "indicator_system",
+    "indicator_unit",
     "kpis_by_period",
     "make_indicator",
     "year_labels",
@@ -112,6 +113,11 @@ def make_indicator(
         owner=owner,
         unit=KPI_UNITS[kpi],
     )
+
+
+def indicator_unit(indicator: Indicator) -> Unit:
+    """The unit an indicator's values are shown in: its KPI's (``ratio`` for an unknown one)."""
+    return KPI_UNITS.get(indicator.formula, "ratio")
 
 
 def indicator_system(configured: Iterable[Indicator] = ()) -> tuple[Indicator, ...]:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from itsskit.models import ImprovementItem, Indicator, ManagementReview, Report, Section, Ticket
 from itsskit.periods import Period
-from itsskit.quality.annual import KpisByPeriod, annual_report, improvements_table
+from itsskit.quality.annual import KpisByPeriod, annual_report, improvements_section
 from itsskit.quality.audit import Audit, audit_report
 from itsskit.quality.common import check_language, day_text, quality_report, table
 from itsskit.quality.surveys import SatisfactionAnalysis
@@ -40,7 +40,6 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "complaints_none": "本年度没有记录客户投诉（类别或属性为“投诉”的工单）。",
         "complaints_text": "本年度记录客户投诉 {count} 起。",
         "improvements": "持续改进情况",
-        "improvements_none": "本年度未登记改进事项。",
         "id": "编号",
         "project": "项目",
         "opened": "受理日期",
@@ -63,7 +62,6 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "complaints_none": 'No customer complaint (ticket with category or attribute "complaint") this year.',
         "complaints_text": "{count} customer complaint(s) this year.",
         "improvements": "Continual improvement",
-        "improvements_none": "No improvement item recorded this year.",
         "id": "Id",
         "project": "Project",
         "opened": "Opened",
@@ -124,7 +122,7 @@ def review_pack(
         ),
         _audit_section(audit, on, generated, language),
         _complaints_section(complaint_tickets, names, language),
-        _improvements_section(improvements, on, language),
+        improvements_section(improvements, on, language, _w(language, "improvements")),
     ]
     return quality_report(
         report_id=f"management-review-{year}",
@@ -201,14 +199,3 @@ def _complaints_section(
         paragraphs=(_w(language, "complaints_text", count=len(tickets)),),
         tables=(table(header, rows),),
     )  # fmt: skip
-
-
-def _improvements_section(items: Sequence[ImprovementItem], on: date, language: str) -> Section:
-    title = _w(language, "improvements")
-    if not items:
-        return Section(
-            key="improvements", title=title, paragraphs=(_w(language, "improvements_none"),)
-        )
-    return Section(
-        key="improvements", title=title, tables=(improvements_table(items, on, language),)
-    )

@@ -18,6 +18,8 @@ Section builders get a :class:`ReportContext`: everything computed for the repor
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, tzinfo
 from typing import Any
@@ -96,6 +98,20 @@ class ReportContext:
     def kpis(self) -> Mapping[str, KpiResult]:
         """The KPI bundle of the period (the last of :attr:`history`)."""
         return self.history[-1][1]
+
+    @functools.cached_property
+    def history_opened(self) -> tuple[int, ...]:
+        """How many tickets were opened in each period of :attr:`history` (computed once)."""
+        periods = [period for period, _ in self.history]
+        starts = [period.start for period in periods]  # oldest first, not overlapping
+        counts = [0] * len(periods)
+        for ticket in self.records.tickets:
+            if ticket.opened is None:
+                continue
+            index = bisect.bisect_right(starts, ticket.opened) - 1
+            if index >= 0 and periods[index].contains(ticket.opened):
+                counts[index] += 1
+        return tuple(counts)
 
     @property
     def timezone(self) -> tzinfo | None:

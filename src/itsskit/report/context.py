@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from itsskit.converter import converter
 from itsskit.models import Report, Section
+from itsskit.report.texts import LANGUAGES, TEXTS, Texts
 
 __all__ = [
     "LABELS",
@@ -27,8 +28,6 @@ __all__ = [
     "report_context",
     "template_environment",
 ]
-
-LANGUAGES = ("zh-CN", "en")
 
 LABELS: Mapping[str, Mapping[str, str]] = {
     "zh-CN": {
@@ -49,8 +48,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "approval": "审批要求",
         "data_sources": "数据来源",
         "to": "至",
-        "normal": "正常",
-        "abnormal": "异常",
+        "normal": TEXTS["zh-CN"]["ind.normal"],
+        "abnormal": TEXTS["zh-CN"]["ind.abnormal"],
     },
     "en": {
         "contents": "Contents",
@@ -70,8 +69,8 @@ LABELS: Mapping[str, Mapping[str, str]] = {
         "approval": "Approval",
         "data_sources": "Data sources",
         "to": "to",
-        "normal": "Normal",
-        "abnormal": "Abnormal",
+        "normal": TEXTS["en"]["ind.normal"],
+        "abnormal": TEXTS["en"]["ind.abnormal"],
     },
 }
 
@@ -216,4 +215,4 @@ def _last_day(end: datetime) -> str:
 def _join(values: Any, language: str) -> str:
     if isinstance(values, str):
         return values
-    return ("、" if language == "zh-CN" else ", ").join(str(value) for value in values)
+    return Texts(language).join([str(value) for value in values])

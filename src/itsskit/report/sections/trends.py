@@ -26,10 +26,7 @@ COLUMNS = (("tickets", "tr.tickets"), *TREND_KPIS)
 
 def trend_rows(context: ReportContext) -> list[dict[str, Any]]:
     """The trend table as data: per period since the first with tickets, opened count and KPIs."""
-    opened = [
-        sum(1 for t in context.records.tickets if t.opened and period.contains(t.opened))
-        for period, _ in context.history
-    ]
+    opened = context.history_opened
     first = next((i for i, count in enumerate(opened) if count), len(opened) - 1)
     return [
         {
@@ -93,4 +90,4 @@ def _change_cell(name: str, value: float | None, texts: Texts) -> str:
         return texts.signed(texts.number(value, 1 if value != round(value) else 0), value)
     if name == "satisfaction_mean":
         return texts.signed(texts.score(value), value)
-    return texts.signed(texts("unit.points", value=f"{value * 100:.2f}"), value)
+    return texts.signed(texts("unit.points", value=texts.number(value * 100, 2)), value)
