@@ -34,6 +34,7 @@ from itsskit.converter import make_converter
 from itsskit.durations import parse_duration
 from itsskit.models import (
     DEFAULT_RESOLVED_STATUSES,
+    LANGUAGES,
     SLA,
     CalendarSpec,
     Customer,
@@ -70,7 +71,6 @@ HOST_KEYS = ("plugin", "kind")
 #: and other files are checked by the source when it reads them (an unreadable source).
 FILE_OPTIONS = ("path",)
 PRIORITY_KEY = re.compile(r"^P[1-9]\d*$")
-LANGUAGES = ("zh-CN", "en")
 
 
 class ConfigError(Exception):

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-__all__ = ["UnwritableFile", "atomic_text", "write_atomic"]
+__all__ = ["UnwritableFile", "atomic_text", "ensure_folder", "write_atomic"]
 
 
 class UnwritableFile(OSError):
@@ -35,6 +35,17 @@ def write_atomic(path: Path, data: bytes) -> Path:
     with _replacing(Path(path)) as descriptor, os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
     return path
+
+
+def ensure_folder(folder: Path, setting: str) -> Path:
+    """``folder``, created when missing; ``OSError`` naming the ``setting`` when it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OSError(
+            f"{setting}: cannot create {folder} ({exc.strerror}); expected a writable folder"
+        ) from None
+    return folder
 
 
 @contextmanager

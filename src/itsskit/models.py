@@ -28,6 +28,7 @@ __all__ = [
     "Finding",
     "ImprovementItem",
     "Indicator",
+    "LANGUAGES",
     "ManagementReview",
     "Metric",
     "Outage",
@@ -199,6 +200,9 @@ class Targets:
 #: words Chinese service desks use).
 DEFAULT_PAUSE_PATTERN = re.compile(r"awaiting|pending|on[\s_-]*hold|挂起|等待", re.IGNORECASE)
 DEFAULT_RESOLVED_STATUSES = ("Resolved", "Closed")
+
+#: The languages reports and quality documents are written in.
+LANGUAGES = ("zh-CN", "en")
 
 
 @attrs.frozen(kw_only=True)

@@ -28,7 +28,7 @@ from pathlib import Path
 import attrs
 
 from itsskit.contracts import Channel, Registry
-from itsskit.files import write_atomic
+from itsskit.files import ensure_folder, write_atomic
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report
 
@@ -69,14 +69,9 @@ class FolderChannel(Channel):
         """Copy every file into each recipient's folder, atomically per file."""
         contents = {Path(path).name: Path(path).read_bytes() for path in files.values()}
         for recipient in recipients:
-            folder = Path(self.options.root) / _safe(recipient)
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise OSError(
-                    f"distribution.folder.root: cannot create {folder} ({exc.strerror});"
-                    " expected a writable folder"
-                ) from None
+            folder = ensure_folder(
+                Path(self.options.root) / _safe(recipient), "distribution.folder.root"
+            )
             for name, data in contents.items():
                 write_atomic(folder / name, data)
 

@@ -25,7 +25,7 @@ import attrs
 
 from itsskit.contracts import ArchiveStore, Registry
 from itsskit.converter import converter
-from itsskit.files import write_atomic
+from itsskit.files import ensure_folder, write_atomic
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report, Transition
 
@@ -48,14 +48,10 @@ class FolderStore(ArchiveStore):
 
     def archive(self, report: Report, files: Mapping[str, Path]) -> str:
         """Copy ``files`` (format -> path) into the archive; returns the manifest's path."""
-        folder = Path(self.options.root) / _safe(report.project) / _safe(report.period_label)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OSError(
-                f"archive.folder.root: cannot create {folder} ({exc.strerror});"
-                " expected a writable folder"
-            ) from None
+        folder = ensure_folder(
+            Path(self.options.root) / _safe(report.project) / _safe(report.period_label),
+            "archive.folder.root",
+        )
         stem = f"{_safe(report.id)}_v{report.version}"
         targets = {fmt: folder / f"{stem}{Path(path).suffix}" for fmt, path in files.items()}
         if len(set(targets.values())) != len(targets):

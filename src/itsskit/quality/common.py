@@ -13,7 +13,7 @@ from typing import Any
 
 from itsskit.kpis import KpiResult, format_value
 from itsskit.kpis.results import Unit
-from itsskit.models import Report, ReportSpec, Section
+from itsskit.models import LANGUAGES, Report, ReportSpec, Section
 from itsskit.periods import Period
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
 
 #: The scope name of company-level figures (beside the project ids).
 COMPANY = "company"
-LANGUAGES = ("zh-CN", "en")
 
 Row = tuple[str, ...]
 Table = tuple[Row, ...]

@@ -14,10 +14,11 @@ from datetime import date, datetime, tzinfo
 
 import attrs
 
+from itsskit.models import LANGUAGES
+
 __all__ = ["LANGUAGES", "NOT_APPLICABLE", "TEXTS", "Texts"]
 
 #: The report languages.
-LANGUAGES = ("zh-CN", "en")
 
 #: Chinese wording, by key.
 ZH: dict[str, str] = {
