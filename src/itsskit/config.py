@@ -224,20 +224,7 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
     Raises :class:`ConfigError` listing every problem found.
     """
     path = Path(path).resolve()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: configuration file not found"]) from None
-    except IsADirectoryError:
-        raise ConfigError([f"{path}: is a folder; expected a TOML configuration file"]) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            [f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"]
-        ) from None
-    except OSError as exc:
-        raise ConfigError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
+    data = read_toml(path, "configuration file")
     loader = _Loader(path, host)
     config = loader.load(data)
     if loader.errors:
@@ -252,7 +239,7 @@ def plugin_options(setting: PluginSetting, options_class: type[T], config: Confi
     """
     errors: list[str] = []
     where = f"{setting.table}.{setting.plugin}"
-    options = _structure(setting.options, options_class, where, errors)
+    options = structure_or_errors(setting.options, options_class, where, errors)
     if options is None:
         raise ConfigError([f"{config.path}: {error}" for error in errors])
     return _resolve_paths(options, config.base_dir)
@@ -283,7 +270,9 @@ def make_archive_store(config: Config, host: PluginHost) -> ArchiveStore:
 def source_options(source: SourceConfig, cls: type[Source], config_path: Path) -> Any:
     """Structure a source's options with its plugin's ``options_class`` (or raise ConfigError)."""
     errors: list[str] = []
-    options = _structure(source.options, cls.options_class, f"sources.{source.name}", errors)
+    options = structure_or_errors(
+        source.options, cls.options_class, f"sources.{source.name}", errors
+    )
     if errors:
         raise ConfigError([f"{config_path}: {error}" for error in errors])
     return options
@@ -362,7 +351,7 @@ class _Loader:
         return {key: value for key, value in built.items() if value is not None}
 
     def structure(self, data: Any, cls: type[T], key: str) -> T | None:
-        return _structure(data, cls, key, self.errors, prefix=f"{self.path}: ")
+        return structure_or_errors(data, cls, key, self.errors, prefix=f"{self.path}: ")
 
     # ------------------------------------------------------------------- tables
 
@@ -714,7 +703,30 @@ def _strict_converter() -> Any:
 _CONFIG_CONVERTER = _strict_converter()
 
 
-def _structure(data: Any, cls: type[T], key: str, errors: list[str], prefix: str = "") -> T | None:
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The TOML file at ``path``; a :class:`ConfigError` names it and why it cannot be read.
+
+    ``what`` names the kind of file in messages (``"configuration file"`` ...).
+    """
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: {what} not found"]) from None
+    except IsADirectoryError:
+        raise ConfigError([f"{path}: is a folder; expected a TOML {what}"]) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            [f"{path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8"]
+        ) from None
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot be read ({exc.strerror or exc})"]) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{path}: invalid TOML: {exc}"]) from None
+
+
+def structure_or_errors(
+    data: Any, cls: type[T], key: str, errors: list[str], prefix: str = ""
+) -> T | None:
     """Structure ``data`` as ``cls``; every failure goes to ``errors`` as ``key.path: why``."""
     try:
         return cast(T, _CONFIG_CONVERTER.structure(data, cls))

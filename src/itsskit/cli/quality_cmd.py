@@ -21,7 +21,7 @@ from itsskit.cli import (
     print_table,
     read_records,
 )
-from itsskit.config import Config
+from itsskit.config import Config, ConfigError, read_toml, structure_or_errors
 from itsskit.models import ImprovementItem, RecordSet, Report
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
@@ -264,18 +264,12 @@ def _improvements(path: Path | None) -> list[ImprovementItem]:
     """``[[improvements]]`` of a TOML file, structured through the one converter."""
     if path is None:
         return []
-    import tomllib
-
-    from itsskit.config import _structure
-
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageProblem(f"{path}: invalid TOML: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageProblem(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        data = read_toml(path, "improvements file")
+    except ConfigError as exc:
+        raise UsageProblem("\n".join(exc.errors)) from None
     errors: list[str] = []
-    items = _structure(
+    items = structure_or_errors(
         data.get("improvements", []), list[ImprovementItem], "improvements", errors,
         prefix=f"{path}: ",
     )  # fmt: skip

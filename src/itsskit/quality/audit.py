@@ -12,7 +12,6 @@ corrective/preventive actions. Every nonconforming answer is a
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Literal
 
 import attrs
 
+from itsskit.config import ConfigError, read_toml, structure_or_errors
 from itsskit.models import (
     AuditAnswer,
     AuditChecklist,
@@ -187,21 +187,13 @@ class AuditFileError(ValueError):
 
 def load_audit(path: str | Path) -> Audit:
     """Read an audit file (TOML) through the one converter; errors name the key path."""
-    from itsskit.config import _structure  # the config loader's key-path error formatting
-
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise AuditFileError([f"{path}: audit file not found"]) from None
-    except UnicodeDecodeError as exc:
-        raise AuditFileError(
-            [f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise AuditFileError([f"{path}: invalid TOML: {exc}"]) from None
+        data = read_toml(path, "audit file")
+    except ConfigError as exc:
+        raise AuditFileError(exc.errors) from None
     errors: list[str] = []
-    audit = _structure(data, Audit, "audit", errors, prefix=f"{path}: ")
+    audit = structure_or_errors(data, Audit, "audit", errors, prefix=f"{path}: ")
     if audit is not None:
         errors += [f"{path}: {error}" for error in _check(audit)]
     if audit is None or errors:
