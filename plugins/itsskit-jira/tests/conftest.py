@@ -113,7 +113,11 @@ class Handler(BaseHTTPRequestHandler):
         if not self.site.authorized(self.headers.get("Authorization", "")):
             return self._reply(
                 401,
-                {"errorMessages": [f"Client must be authenticated; you sent {self.headers.get('Authorization')}"]},
+                {
+                    "errorMessages": [
+                        f"Client must be authenticated; you sent {self.headers.get('Authorization')}"
+                    ]
+                },
             )
         api = "3" if self.site.deployment == "cloud" else "2"
         routes = [
@@ -147,7 +151,11 @@ class Handler(BaseHTTPRequestHandler):
             changelog = bean.get("changelog")
             if changelog and "changelog" in params.get("expand", ""):
                 embedded = changelog["histories"][: self.site.changelog_embedded]
-                shown["changelog"] = {**changelog, "maxResults": len(embedded), "histories": embedded}
+                shown["changelog"] = {
+                    **changelog,
+                    "maxResults": len(embedded),
+                    "histories": embedded,
+                }
             else:
                 shown.pop("changelog", None)
             found.append(shown)
@@ -155,7 +163,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _search_cloud(self, params: dict[str, str]) -> None:
         found = self._matching(params)
-        start = int(base64.b64decode(params["nextPageToken"]).decode()) if "nextPageToken" in params else 0
+        start = (
+            int(base64.b64decode(params["nextPageToken"]).decode())
+            if "nextPageToken" in params
+            else 0
+        )
         size = min(int(params.get("maxResults", "50")), self.site.max_results)
         page = found[start : start + size]
         body: dict[str, Any] = {"issues": page, "isLast": start + size >= len(found)}
@@ -198,7 +210,9 @@ class Handler(BaseHTTPRequestHandler):
             "values": histories[start : start + size],
         }
         if not last:
-            body["nextPage"] = f"{self.site.url}/rest/api/3/issue/{key}/changelog?startAt={start + size}"
+            body["nextPage"] = (
+                f"{self.site.url}/rest/api/3/issue/{key}/changelog?startAt={start + size}"
+            )
         self._reply(200, body)
 
     def _issue_datacenter(self, params: dict[str, str], key: str) -> None:
@@ -209,7 +223,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _comments(self, params: dict[str, str], key: str) -> None:
         if key not in self.site.comments:
-            return self._reply(404, {"errorMessage": "Request does not exist", "i18nErrorMessage": {}})
+            return self._reply(
+                404, {"errorMessage": "Request does not exist", "i18nErrorMessage": {}}
+            )
         comments = self.site.comments[key]
         if params.get("public") == "false":
             comments = [c for c in comments if not c["public"]]

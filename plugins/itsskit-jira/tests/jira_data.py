@@ -434,10 +434,16 @@ def issues() -> list[dict[str, Any]]:
                     item("assignee", None, "Wang Fang"),
                 ),
                 history(
-                    103, sh(9, 26, 16), AGENT_CLOUD, item("status", "In Progress", "Waiting for customer")
+                    103,
+                    sh(9, 26, 16),
+                    AGENT_CLOUD,
+                    item("status", "In Progress", "Waiting for customer"),
                 ),
                 history(
-                    104, sh(9, 29, 10), CUSTOMER_CLOUD, item("status", "Waiting for customer", "In Progress")
+                    104,
+                    sh(9, 29, 10),
+                    CUSTOMER_CLOUD,
+                    item("status", "Waiting for customer", "In Progress"),
                 ),
                 history(
                     105,
@@ -485,13 +491,22 @@ def issues() -> list[dict[str, Any]]:
                     item("status", "Waiting for support", "In Progress"),
                 ),
                 history(
-                    202, jira_time(sh(10, 11, 10), "utc"), AGENT_CLOUD, item("status", "In Progress", "Resolved")
+                    202,
+                    jira_time(sh(10, 11, 10), "utc"),
+                    AGENT_CLOUD,
+                    item("status", "In Progress", "Resolved"),
                 ),
                 history(
-                    203, jira_time(sh(10, 13, 9), "utc"), CUSTOMER_CLOUD, item("status", "Resolved", "In Progress")
+                    203,
+                    jira_time(sh(10, 13, 9), "utc"),
+                    CUSTOMER_CLOUD,
+                    item("status", "Resolved", "In Progress"),
                 ),
                 history(
-                    204, jira_time(sh(10, 13, 11), "utc"), AGENT_CLOUD, item("status", "In Progress", "Resolved")
+                    204,
+                    jira_time(sh(10, 13, 11), "utc"),
+                    AGENT_CLOUD,
+                    item("status", "In Progress", "Resolved"),
                 ),
             ],
         ),
@@ -505,13 +520,18 @@ def issues() -> list[dict[str, Any]]:
                 "resolutiondate": jira_time(sh(10, 14, 16), "plain"),
                 "resolution": done,
                 "issuetype": issue_type("[System] Service request"),
-                "customfield_10010": request_type("Request new hardware", "Resolved", sh(10, 14, 16)),
+                "customfield_10010": request_type(
+                    "Request new hardware", "Resolved", sh(10, 14, 16)
+                ),
                 "customfield_10041": None,
             },
             [
                 history(301, "yesterday at noon", AGENT_CLOUD, item("status", "Open", "Pending")),
                 history(
-                    302, jira_time(sh(10, 14, 16), "plain"), AGENT_CLOUD, item("status", "Waiting for support", "Resolved")
+                    302,
+                    jira_time(sh(10, 14, 16), "plain"),
+                    AGENT_CLOUD,
+                    item("status", "Waiting for support", "Resolved"),
                 ),
             ],
         ),
@@ -567,7 +587,9 @@ def servicedesk_comments(agent: dict[str, Any], customer: dict[str, Any]) -> dic
     return {
         "ITSM-1": [
             servicedesk_comment(1001, sh(9, 26, 11, 10), customer, True, "Any news?"),
-            servicedesk_comment(1002, sh(9, 26, 11, 30), agent, False, "internal: checking the VPN"),
+            servicedesk_comment(
+                1002, sh(9, 26, 11, 30), agent, False, "internal: checking the VPN"
+            ),
             servicedesk_comment(1003, sh(9, 26, 14), agent, True, "We are on it."),
             servicedesk_comment(1004, sh(9, 26, 16), agent, True, "Please send the log."),
         ],
@@ -576,7 +598,9 @@ def servicedesk_comments(agent: dict[str, Any], customer: dict[str, Any]) -> dic
         ],
         "ITSM-3": [],
         "ITSM-7": [
-            servicedesk_comment(7001, sh(10, 15, 10, 5), BOT_CLOUD, True, "Thanks, we got your request."),
+            servicedesk_comment(
+                7001, sh(10, 15, 10, 5), BOT_CLOUD, True, "Thanks, we got your request."
+            ),
         ],
     }
 
@@ -587,7 +611,9 @@ def to_datacenter(bean: dict[str, Any]) -> dict[str, Any]:
 
     def user(value: Any) -> Any:
         if isinstance(value, dict) and "accountId" in value:
-            return swap.get(value["accountId"], {**AGENT_DC, "name": "automation", "key": "JIRAUSER1"})
+            return swap.get(
+                value["accountId"], {**AGENT_DC, "name": "automation", "key": "JIRAUSER1"}
+            )
         return value
 
     fields = {name: user(value) for name, value in bean["fields"].items()}

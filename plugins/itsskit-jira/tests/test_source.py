@@ -329,7 +329,10 @@ def test_echoed_secret_in_an_error_reply_is_redacted(jira: FakeJira) -> None:
     jira.fail(SEARCH, 400, body={"errorMessages": [f"bad token {API_TOKEN} in JQL"], "errors": {}})
     with pytest.raises(JiraError) as caught:
         read(jira)
-    assert str(caught.value) == f"Jira {jira.url}: GET /rest/api/3/search/jql: HTTP 400 bad token *** in JQL"
+    assert (
+        str(caught.value)
+        == f"Jira {jira.url}: GET /rest/api/3/search/jql: HTTP 400 bad token *** in JQL"
+    )
 
 
 def test_missing_token_variable_is_named(jira: FakeJira, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -342,5 +345,7 @@ def test_missing_token_variable_is_named(jira: FakeJira, monkeypatch: pytest.Mon
 def test_unreachable_site_is_a_clear_error() -> None:
     opts = JiraOptions(url="http://127.0.0.1:9", projects=["ITSM"], email=EMAIL, max_retries=0)
     context = SourceContext(name="jsm", kind="tickets", base_dir=Path("."))
-    with pytest.raises(JiraError, match=r"^Jira http://127.0.0.1:9: GET /rest/api/3/field: ConnectionError"):
+    with pytest.raises(
+        JiraError, match=r"^Jira http://127.0.0.1:9: GET /rest/api/3/field: ConnectionError"
+    ):
         list(JiraSource(opts, context).read())
