@@ -115,7 +115,8 @@ class Handler(BaseHTTPRequestHandler):
                 401,
                 {
                     "errorMessages": [
-                        f"Client must be authenticated; you sent {self.headers.get('Authorization')}"
+                        "Client must be authenticated; you sent "
+                        + self.headers.get("Authorization", "")
                     ]
                 },
             )

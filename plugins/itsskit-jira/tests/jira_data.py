@@ -366,7 +366,8 @@ def issue(
     """An issue bean as the search returns it (``changelog`` complete; the fake
     server truncates it like Jira does)."""
     bean: dict[str, Any] = {
-        "expand": "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations",
+        "expand": "renderedFields,names,schema,operations,editmeta,changelog,"
+        "versionedRepresentations",
         "id": str(10000 + number),
         "self": f"{SITE}/rest/api/3/issue/{10000 + number}",
         "fields": {
