@@ -39,56 +39,9 @@ from itsskit.plugins import PluginHost
 from .conftest import API_TOKEN, EMAIL, FakeJira
 from .jira_data import sh
 
-CONFIG = """\
-[calendars.office]
-preset = "china"
-timezone = "Asia/Shanghai"
-hours = ["09:00-12:00", "13:30-18:00"]
-
-[slas.desk]
-calendar = "office"
-pause_statuses = ["Waiting for customer"]
-resolved_statuses = ["Resolved", "Closed", "Done"]
-
-[slas.desk.targets.response]
-P1 = "30m"
-P2 = "1h"
-P3 = "4h"
-P4 = "8h"
-
-[slas.desk.targets.resolution]
-P1 = "4h"
-P2 = "8h"
-P3 = "16h"
-P4 = "40h"
-
-[slas.desk.targets.turnaround]
-P4 = "8h"
-
-[services.erp]
-name = "ERP"
-
-[sources.jsm]
-plugin = "jira"
-kind = "tickets"
-url = "{url}"
-deployment = "cloud"
-projects = ["ITSM"]
-jql = "created >= 2025-09-01"
-email = "{email}"
-token_env = "JIRA_API_TOKEN"
-ignored_accounts = ["557058:automation"]
-backoff = 0.01
-
-[sources.jsm.kinds]
-"Request new hardware" = "request"
-
-[projects.alpha]
-customer = "Dianchi Logistics"
-sla = "desk"
-services = ["erp"]
-sources = ["jsm"]
-"""
+#: The documented example config; the test points it at the fake site.
+EXAMPLE = Path(__file__).parents[3] / "examples" / "jira" / "itsskit.toml"
+SITE_URL = "https://provider.atlassian.net"
 
 EXPECTED = {
     ("ITSM-1", "response"): ("P2", 3600, 5400, "breached"),
@@ -107,7 +60,9 @@ AT = sh(10, 16, 10)
 def config(jira: FakeJira, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("JIRA_API_TOKEN", API_TOKEN)
     path = tmp_path / "itsskit.toml"
-    path.write_text(CONFIG.format(url=jira.url, email=EMAIL), encoding="utf-8")
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert SITE_URL in text and f'email = "{EMAIL}"' in text
+    path.write_text(text.replace(SITE_URL, jira.url), encoding="utf-8")
     return path
 
 
