@@ -57,6 +57,7 @@ class FakeJira:
     changelog_embedded: int = 3
     changelog_page: int = 2
     comment_page: int = 2
+    request_types: dict[str, str] = attrs.Factory(dict)
     failures: dict[str, list[tuple[int, dict[str, str], Any]]] = attrs.Factory(dict)
     seen: list[Seen] = attrs.Factory(list)
     url: str = ""
@@ -128,6 +129,7 @@ class Handler(BaseHTTPRequestHandler):
             (r"/rest/api/3/issue/(?P<key>[^/]+)/changelog", self._changelog_cloud),
             (r"/rest/api/2/issue/(?P<key>[^/]+)", self._issue_datacenter),
             (r"/rest/servicedeskapi/request/(?P<key>[^/]+)/comment", self._comments),
+            (r"/rest/servicedeskapi/request/(?P<key>[^/]+)", self._request),
         ]
         for pattern, handle in routes:
             match = re.fullmatch(pattern, path)
@@ -148,7 +150,11 @@ class Handler(BaseHTTPRequestHandler):
         for bean in self.site.issues:
             if keys is not None and bean["fields"]["project"]["key"] not in keys:
                 continue
-            shown = {**bean, "fields": {f: v for f, v in bean["fields"].items() if f in wanted}}
+            every = "*all" in wanted
+            shown = {
+                **bean,
+                "fields": {f: v for f, v in bean["fields"].items() if every or f in wanted},
+            }
             changelog = bean.get("changelog")
             if changelog and "changelog" in params.get("expand", ""):
                 embedded = changelog["histories"][: self.site.changelog_embedded]
@@ -221,6 +227,31 @@ class Handler(BaseHTTPRequestHandler):
         if bean is None:
             return self._reply(404, {"errorMessages": ["Issue Does Not Exist"], "errors": {}})
         self._reply(200, bean)
+
+    def _request(self, params: dict[str, str], key: str) -> None:
+        """A ``CustomerRequestDTO``; ``requestType`` only with ``expand=requestType``."""
+        bean = self._bean(key)
+        if bean is None or key not in self.site.request_types:
+            return self._reply(
+                404, {"errorMessage": "Request does not exist", "i18nErrorMessage": {}}
+            )
+        name = self.site.request_types[key]
+        body: dict[str, Any] = {
+            "_expands": ["participant", "status", "sla", "requestType", "serviceDesk"],
+            "issueId": bean["id"],
+            "issueKey": key,
+            "requestTypeId": "11",
+            "serviceDeskId": "1",
+            "createdDate": jira_data.date_dto(jira_data.sh(10, 14, 9)),
+            "reporter": jira_data.CUSTOMER_CLOUD,
+            "requestFieldValues": [],
+            "_links": {"self": f"{self.site.url}/rest/servicedeskapi/request/{bean['id']}"},
+        }
+        if "requestType" in params.get("expand", ""):
+            body["requestType"] = jira_data.request_type(name, "", jira_data.sh(10, 14, 9))[
+                "requestType"
+            ]
+        self._reply(200, body)
 
     def _comments(self, params: dict[str, str], key: str) -> None:
         if key not in self.site.comments:

@@ -163,9 +163,10 @@ def test_priority_codes(name: str, code: str | None) -> None:
 
 
 def test_unknown_priority_is_a_record_error() -> None:
-    with pytest.raises(RecordError, match="unknown priority 'Blocker'"):
-        priority_code("Blocker", DEFAULT_PRIORITIES)
-    assert priority_code("Blocker", {"Blocker": "P1"}) == "P1"
+    with pytest.raises(RecordError, match="unknown priority 'Urgent'"):
+        priority_code("Urgent", DEFAULT_PRIORITIES)
+    assert priority_code("Urgent", {"Urgent": "P1"}) == "P1"
+    assert priority_code("Blocker", DEFAULT_PRIORITIES) == "P1"  # the older Server scheme
 
 
 def test_first_agent_comment() -> None:

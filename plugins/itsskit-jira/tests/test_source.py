@@ -6,6 +6,7 @@ Expected values are read by hand from the story in tests/jira_data.py.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -236,8 +237,8 @@ def test_malformed_records_are_findings_naming_the_issue(jira: FakeJira) -> None
         (
             "ITSM-5",
             5,
-            "issue ITSM-5: unknown priority 'Urgent!!' (mapped: Highest, High, Medium, Low, "
-            "Lowest; set [sources.NAME.priorities])",
+            "issue ITSM-5: unknown priority 'Urgent!!' (neither mapped nor like 'P1'; "
+            "map it in [sources.NAME.priorities])",
         ),
         ("10006", 6, "issue 10006: missing 'key'"),
     ]
@@ -254,6 +255,40 @@ def test_missing_optional_fields_are_tolerated(jira: FakeJira) -> None:
     seven = tickets(read(jira))["ITSM-7"]
     assert (seven.priority, seven.resolved, seven.kind) == (None, None, TicketKind.INCIDENT)
     assert seven.history == (StatusChange(at=sh(10, 15, 10), status="Waiting for support"),)
+
+
+@pytest.mark.parametrize(
+    ("max_results", "embedded", "changelog_page", "comment_page"),
+    [(1, 0, 1, 1), (100, 100, 100, 100), (2, 1, 3, 1)],
+)
+def test_server_page_sizes_do_not_change_the_tickets(
+    jira: FakeJira, max_results: int, embedded: int, changelog_page: int, comment_page: int
+) -> None:
+    baseline = read(jira)
+    jira.max_results, jira.changelog_embedded = max_results, embedded
+    jira.changelog_page, jira.comment_page = changelog_page, comment_page
+    assert read(jira, page_size=7) == baseline
+
+
+def test_a_site_without_the_field_list(jira: FakeJira) -> None:
+    """No /field: every field is asked for; SLA and request type found by their shape."""
+    jira.fail("/rest/api/3/field", 404)
+    one = tickets(read(jira))["ITSM-1"]
+    assert jira.requests(SEARCH)[0].params["fields"] == "*all"
+    assert one.attributes["request_type"] == "Get IT help"
+    assert one.attributes["jsm_sla.customfield_10030.elapsed_seconds"] == "5400"
+
+
+def test_request_type_from_the_service_management_api(jira: FakeJira) -> None:
+    for bean in jira.issues:
+        bean["fields"].pop("customfield_10010", None)
+    jira.request_types = {"ITSM-3": "Request new hardware"}
+    found = tickets(read(jira, kinds={"Request new hardware": "request"}))
+    assert found["ITSM-3"].kind == TicketKind.REQUEST
+    assert found["ITSM-3"].attributes["request_type"] == "Request new hardware"
+    asked = jira.requests("/rest/servicedeskapi/request/ITSM-3")
+    assert [a.params for a in asked] == [{"expand": "requestType"}]
+    assert found["ITSM-1"].kind == TicketKind.INCIDENT  # 404: not a request, issue type decides
 
 
 # --------------------------------------------------------------- Data Center
@@ -292,6 +327,14 @@ def test_429_retry_after_is_honoured(jira: FakeJira) -> None:
     assert time.monotonic() - started >= 1.0
     assert len(jira.requests(SEARCH)) == 4  # the refused one, then three pages
     assert len(tickets(records)) == 4
+
+
+def test_429_without_retry_after_waits_for_the_rate_limit_reset(jira: FakeJira) -> None:
+    reset = datetime.now(UTC) + timedelta(seconds=1)
+    jira.fail(SEARCH, 429, {"X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ")})
+    started = time.monotonic()
+    assert len(tickets(read(jira))) == 4
+    assert time.monotonic() - started >= 0.5
 
 
 def test_503_is_retried_with_backoff(jira: FakeJira) -> None:

@@ -92,8 +92,13 @@ class JiraClient:
     # ------------------------------------------------------------------ endpoints
 
     def fields(self) -> list[Json]:
-        """Every field of the site (``id``, ``name``, ``schema``), for names -> ids."""
-        found = self.get(f"/rest/api/{self.api}/field")
+        """Every field of the site (``id``, ``name``, ``schema``), for names -> ids.
+
+        A site without the resource (404) has an empty list.
+        """
+        found = self.get(f"/rest/api/{self.api}/field", missing_ok=True)
+        if found is None:
+            return []
         if not isinstance(found, list):
             raise self.error(f"GET /rest/api/{self.api}/field", "expected a JSON list of fields")
         return found
@@ -162,6 +167,16 @@ class JiraClient:
             path, "values", "start", "limit", page_size, {"public": "true", "internal": "false"}
         )
 
+    def request_type(self, key: str) -> str:
+        """The request type of a Service Management request (name, else id); ``""`` if none."""
+        path = f"/rest/servicedeskapi/request/{quote(key)}"
+        found = self.get(path, {"expand": "requestType"}, missing_ok=True)
+        if not isinstance(found, Mapping):
+            return ""
+        kind = found.get("requestType")
+        name = kind.get("name") if isinstance(kind, Mapping) else None
+        return str(name or found.get("requestTypeId") or "")
+
     def _offset_pages(
         self,
         path: str,
@@ -180,7 +195,8 @@ class JiraClient:
             )
             if page is None:
                 return
-            values = _list(self, path, page, items)
+            alias = "histories" if items == "values" and "histories" in page else items
+            values = _list(self, path, page, alias)
             yield from values
             start = int(page.get(start_name, start)) + len(values)
             last = page.get("isLastPage", page.get("isLast"))
@@ -238,8 +254,11 @@ class JiraClient:
             attempt += 1
 
     def _wait(self, response: requests.Response, attempt: int) -> float:
-        """Seconds to wait: ``Retry-After`` (seconds or a date) when sent, else backoff."""
+        """Seconds to wait: ``Retry-After`` (seconds or a date) when sent, else until
+        ``X-RateLimit-Reset`` (an ISO time, Jira Cloud), else the backoff."""
         wait = _retry_after(response.headers.get("Retry-After", ""))
+        if wait is None:
+            wait = _reset_in(response.headers.get("X-RateLimit-Reset", ""))
         if wait is None:
             wait = self.backoff * 2**attempt
         return min(max(wait, 0.0), self.max_retry_after)
@@ -270,12 +289,23 @@ def _retry_after(header: str) -> float | None:
     return (when - datetime.now(UTC)).total_seconds()
 
 
+def _reset_in(header: str) -> float | None:
+    try:
+        when = datetime.fromisoformat(header.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return (when - datetime.now(UTC)).total_seconds()
+
+
 def _reason(response: requests.Response) -> str:
     """Jira's ``errorMessages``/``errors`` when sent, else the start of the body."""
     try:
         payload = response.json()
     except ValueError:
-        return response.reason or response.text[:200]
+        text = response.text.strip()
+        return text[:200] if text and not text.startswith("<") else response.reason
     if isinstance(payload, Mapping):
         messages = [str(m) for m in payload.get("errorMessages") or []]
         errors = payload.get("errors")

@@ -26,24 +26,33 @@ __all__ = [
     "FieldChange",
     "Rules",
     "RecordError",
+    "comment_from",
     "field_changes",
     "first_agent_comment",
     "parse_time",
     "priority_code",
     "priority_names",
+    "request_type_of",
     "sla_attributes",
     "status_history",
     "text_value",
     "to_ticket",
+    "user_ids",
 ]
 
-#: Jira's default priority scheme; ``P1``-style names map to themselves.
+#: Jira's default priority scheme, and the older Server one (Blocker ... Trivial);
+#: ``P1``-style names map to themselves.
 DEFAULT_PRIORITIES: Mapping[str, str] = {
     "Highest": "P1",
     "High": "P2",
     "Medium": "P3",
     "Low": "P4",
     "Lowest": "P5",
+    "Blocker": "P1",
+    "Critical": "P2",
+    "Major": "P3",
+    "Minor": "P4",
+    "Trivial": "P5",
 }
 _P_NAME = re.compile(r"\s*P?([1-9])(?:\s*[-:(]|\s|$)", re.IGNORECASE)
 _DONE_CATEGORY = "done"
@@ -85,6 +94,10 @@ class Rules:
     request_type_field: str | None = None
     #: field id -> SLA name (Time to first response ...)
     sla_fields: Mapping[str, str] = attrs.field(factory=dict)
+    #: also keep any other field whose value is shaped like an SLA (completedCycles ...)
+    sla_by_shape: bool = True
+    #: field id -> field name, from the site's field list
+    names: Mapping[str, str] = attrs.field(factory=dict)
     first_response_field: str | None = None
     project: str | None = None
     service: str | None = None
@@ -159,10 +172,11 @@ def _adf_text(node: Mapping[str, Any]) -> str:
 
 
 def user_ids(user: Any) -> frozenset[str]:
-    """Every identifier a Jira user object carries (Cloud accountId, DC name/key, e-mail)."""
+    """Every identifier a Jira user object carries: Cloud ``accountId``, Data Center
+    ``name``/``key``, e-mail, display name."""
     if not isinstance(user, Mapping):
         return frozenset({user}) if isinstance(user, str) and user else frozenset()
-    keys = ("accountId", "name", "key", "emailAddress")
+    keys = ("accountId", "name", "key", "emailAddress", "displayName")
     return frozenset(str(user[key]) for key in keys if user.get(key))
 
 
@@ -263,9 +277,9 @@ def priority_code(name: str, mapping: Mapping[str, str]) -> str | None:
             return code
     match = _P_NAME.match(name)
     if match is None:
-        known = ", ".join(mapping) or "none"
         raise RecordError(
-            f"unknown priority {name!r} (mapped: {known}; set [sources.NAME.priorities])"
+            f"unknown priority {name!r} (neither mapped nor like 'P1'; "
+            "map it in [sources.NAME.priorities])"
         )
     return f"P{match.group(1)}"
 
@@ -338,6 +352,10 @@ def sla_attributes(name: str, raw: Any) -> dict[str, str]:
     return {f"jsm_sla.{name}.{fact}": text for fact, text in facts.items() if text}
 
 
+def _sla_shaped(value: Any) -> bool:
+    return isinstance(value, Mapping) and ("completedCycles" in value or "ongoingCycle" in value)
+
+
 def _seconds(raw: Any) -> str:
     millis = raw.get("millis") if isinstance(raw, Mapping) else raw
     return str(int(millis) // 1000) if isinstance(millis, int | float) else ""
@@ -352,13 +370,29 @@ def _date_text(raw: Any) -> str:
 # ------------------------------------------------------------------------- ticket
 
 
+def request_type_of(issue: Mapping[str, Any], rules: Rules) -> str:
+    """The request type name: the configured field, else any field shaped like one."""
+    fields = issue.get("fields")
+    if not isinstance(fields, Mapping):
+        return ""
+    if rules.request_type_field:
+        return text_value(fields.get(rules.request_type_field))
+    shaped = (v for v in fields.values() if isinstance(v, Mapping) and "requestType" in v)
+    return text_value(next(shaped, None))
+
+
 def to_ticket(
     issue: Mapping[str, Any],
     changes: Sequence[FieldChange],
     first_response: datetime | None,
+    request_type: str,
     rules: Rules,
 ) -> tuple[Ticket, list[str]]:
-    """The ticket for one issue, and the reasons of minor problems (kept as findings)."""
+    """The ticket for one issue, and the reasons of minor problems (kept as findings).
+
+    ``request_type`` is :func:`request_type_of` the issue, or what the Service
+    Management API said when the issue has no request type field.
+    """
     key = issue.get("key")
     if not isinstance(key, str) or not key:
         raise RecordError("missing 'key'")
@@ -384,9 +418,6 @@ def to_ticket(
         first_response = _time(fields, rules.first_response_field, rules.zone) or first_response
     history = status_history(opened, status, changes, rules.statuses)
     mapped = {name: text_value(fields.get(field)) for name, field in rules.mapped.items()}
-    request_type = (
-        text_value(fields.get(rules.request_type_field)) if rules.request_type_field else ""
-    )
     issue_type = text_value(fields.get("issuetype"))
     ticket = Ticket(
         id=key,
@@ -459,6 +490,8 @@ def _attributes(
         else "",
         **mapped,
     }
-    for field, name in rules.sla_fields.items():
-        facts.update(sla_attributes(name, fields.get(field)))
+    for field, value in fields.items():
+        if field in rules.sla_fields or (rules.sla_by_shape and _sla_shaped(value)):
+            name = rules.sla_fields.get(field) or rules.names.get(field, field)
+            facts.update(sla_attributes(name, value))
     return {name: text for name, text in facts.items() if text}

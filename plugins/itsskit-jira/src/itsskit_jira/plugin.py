@@ -35,6 +35,7 @@ from itsskit_jira.convert import (
     comment_from,
     field_changes,
     first_agent_comment,
+    request_type_of,
     to_ticket,
     user_ids,
 )
@@ -248,6 +249,8 @@ class JiraSource(Source):
             sla = {find(name, "sla_fields"): name for name in options.sla_fields}
         return Rules(
             zone=self.zone,
+            names={str(f["id"]): str(f.get("name", f["id"])) for f in known},
+            sla_by_shape=options.sla_fields is None,
             priorities={**DEFAULT_PRIORITIES, **options.priorities},
             statuses=options.statuses,
             kinds=options.kinds,
@@ -279,7 +282,9 @@ class JiraSource(Source):
         raise JiraError(f"{where} not found in GET /rest/api/{{2,3}}/field of {self.options.url}")
 
     def wanted_fields(self, rules: Rules) -> list[str]:
-        """The ``fields`` parameter of the search."""
+        """The ``fields`` parameter of the search (all fields when the site listed none)."""
+        if not rules.names:
+            return ["*all"]
         wanted = list(SYSTEM_FIELDS) + list(rules.mapped.values()) + list(rules.sla_fields)
         wanted += [f for f in (rules.request_type_field, rules.first_response_field) if f]
         if self.options.first_response == "comments":
@@ -298,10 +303,13 @@ class JiraSource(Source):
         label = f"issue {key or '?'}"
         changes, problems = field_changes(self._histories(client, issue), rules.zone)
         first, comment_problems = self._first_response(client, issue, rules)
+        request_type = request_type_of(issue, rules)
+        if not request_type and self.options.kinds and issue.get("key"):
+            request_type = client.request_type(str(issue["key"]))
         for problem in problems + comment_problems:
             yield self._finding(key, f"{label}: {problem}", row)
         try:
-            ticket, minor = to_ticket(issue, changes, first, rules)
+            ticket, minor = to_ticket(issue, changes, first, request_type, rules)
         except (RecordError, ValueError) as error:
             yield self._finding(key, f"{label}: {error}", row)
             return
