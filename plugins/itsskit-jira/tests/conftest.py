@@ -204,7 +204,7 @@ class Handler(BaseHTTPRequestHandler):
         bean = self._bean(key)
         if bean is None:
             return self._reply(404, {"errorMessages": ["Issue does not exist"], "errors": {}})
-        histories = bean["changelog"]["histories"]
+        histories = bean.get("changelog", {}).get("histories", [])
         start = int(params.get("startAt", "0"))
         size = min(int(params.get("maxResults", "100")), self.site.changelog_page)
         last = start + size >= len(histories)

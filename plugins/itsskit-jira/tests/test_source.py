@@ -253,6 +253,7 @@ def test_missing_optional_fields_are_tolerated(jira: FakeJira) -> None:
     del bare["changelog"]
     bare["extra"] = {"unknown": True}
     seven = tickets(read(jira))["ITSM-7"]
+    assert len(jira.requests("/rest/api/3/issue/ITSM-7/changelog")) == 1  # asked for it
     assert (seven.priority, seven.resolved, seven.kind) == (None, None, TicketKind.INCIDENT)
     assert seven.history == (StatusChange(at=sh(10, 15, 10), status="Waiting for support"),)
 

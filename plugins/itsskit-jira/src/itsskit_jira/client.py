@@ -149,14 +149,12 @@ class JiraClient:
                 return
 
     def changelog(self, key: str, page_size: int = 100) -> list[Json]:
-        """Every changelog history of issue ``key``, oldest first."""
+        """Every changelog history of issue ``key``, oldest first; none when it is gone (404)."""
         if self.api == "2":  # Data Center: the issue's own expanded changelog is complete
-            issue = self.get(
-                f"/rest/api/2/issue/{quote(key)}", {"expand": "changelog", "fields": "status"}
-            )
-            return _list(
-                self, f"/rest/api/2/issue/{key}", issue.get("changelog") or {}, "histories"
-            )
+            path = f"/rest/api/2/issue/{quote(key)}"
+            issue = self.get(path, {"expand": "changelog", "fields": "status"}, missing_ok=True)
+            changelog = issue.get("changelog") if isinstance(issue, Mapping) else None
+            return _list(self, path, changelog or {}, "histories")
         path = f"/rest/api/3/issue/{quote(key)}/changelog"
         return list(self._offset_pages(path, "values", "startAt", "maxResults", page_size))
 
@@ -191,7 +189,7 @@ class JiraClient:
             page = self.get(
                 path,
                 {**(extra or {}), start_name: str(start), size_name: str(page_size)},
-                missing_ok=path.startswith("/rest/servicedeskapi/"),
+                missing_ok=True,
             )
             if page is None:
                 return

@@ -318,14 +318,15 @@ class JiraSource(Source):
         yield ticket
 
     def _histories(self, client: JiraClient, issue: Mapping[str, Any]) -> list[Json]:
-        """The embedded changelog, or every page of it when the search truncated it."""
+        """The embedded changelog; every page of it when the search truncated or left it out."""
         changelog = issue.get("changelog")
+        key = issue.get("key")
         if not isinstance(changelog, Mapping):
-            return []
+            return client.changelog(str(key), self.options.page_size) if key else []
         histories = changelog.get("histories") or []
         total = changelog.get("total")
-        if isinstance(total, int) and total > len(histories) and issue.get("key"):
-            return client.changelog(str(issue["key"]), self.options.page_size)
+        if isinstance(total, int) and total > len(histories) and key:
+            return client.changelog(str(key), self.options.page_size)
         return list(histories)
 
     def _first_response(
