@@ -1,4 +1,4 @@
-"""The jira source against the fake site of conftest.py.
+"""The jira source against the fake site of jira_fake.py (fixture `jira` in conftest.py).
 
 Expected values are read by hand from the story in tests/jira_data.py.
 """
@@ -14,11 +14,10 @@ import pytest
 from itsskit.contracts import SourceContext
 from itsskit.models import DataQualityFinding, StatusChange, Ticket, TicketKind
 
+import jira_data
 from itsskit_jira import JiraError, JiraOptions, JiraSource
-
-from . import jira_data
-from .conftest import API_TOKEN, EMAIL, PAT, FakeJira
-from .jira_data import sh
+from jira_data import sh
+from jira_fake import API_TOKEN, EMAIL, PAT, FakeJira
 
 SEARCH = "/rest/api/3/search/jql"
 Records = list[Ticket | DataQualityFinding]

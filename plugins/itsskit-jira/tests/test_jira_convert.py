@@ -25,8 +25,7 @@ from itsskit_jira.convert import (
     status_history,
     text_value,
 )
-
-from .jira_data import adf, date_dto, jira_time
+from jira_data import adf, date_dto, jira_time
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EIGHT = timezone(timedelta(hours=8))

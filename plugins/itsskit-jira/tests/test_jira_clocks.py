@@ -36,8 +36,8 @@ from itsskit.collect import collect
 from itsskit.config import load_config
 from itsskit.plugins import PluginHost
 
-from .conftest import API_TOKEN, EMAIL, FakeJira
-from .jira_data import sh
+from jira_data import sh
+from jira_fake import API_TOKEN, EMAIL, FakeJira
 
 #: The documented example config; the test points it at the fake site.
 EXAMPLE = Path(__file__).parents[3] / "examples" / "jira" / "itsskit.toml"
