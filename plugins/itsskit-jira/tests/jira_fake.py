@@ -10,7 +10,8 @@ It serves just enough of the documented REST APIs:
 * ``GET /rest/servicedeskapi/request/{key}/comment`` — ``PagedDTO`` of comments.
 
 Like Jira, it caps page sizes (``max_results``), embeds at most
-``changelog_embedded`` histories in a search result (with the true ``total``),
+``changelog_embedded`` histories in a search result, newest first (with the true
+``total``),
 returns only the requested ``fields`` and answers ``project in (...)`` JQL.
 Tests script failures by queueing ``(status, headers, body)`` replies per path.
 """
@@ -157,7 +158,9 @@ class Handler(BaseHTTPRequestHandler):
             }
             changelog = bean.get("changelog")
             if changelog and "changelog" in params.get("expand", ""):
-                embedded = changelog["histories"][: self.site.changelog_embedded]
+                # the search embeds the most recent histories, newest first
+                newest = list(reversed(changelog["histories"]))
+                embedded = newest[: self.site.changelog_embedded]
                 shown["changelog"] = {
                     **changelog,
                     "maxResults": len(embedded),

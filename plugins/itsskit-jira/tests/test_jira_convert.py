@@ -115,6 +115,16 @@ def test_field_changes_sorts_and_reports_bad_entries() -> None:
     ]
 
 
+def test_same_instant_histories_keep_their_id_order() -> None:
+    def entry(number: str, old: str, new: str) -> dict[str, object]:
+        items = [{"field": "status", "fromString": old, "toString": new}]
+        return {"id": number, "created": jira_time(at(10)), "items": items}
+
+    newest_first = [entry("12", "B", "C"), entry("11", "A", "B")]
+    changes, _ = field_changes(newest_first, UTC)
+    assert [(c.old, c.new) for c in changes] == [("A", "B"), ("B", "C")]
+
+
 def test_status_history_starts_with_the_first_status() -> None:
     changes = [
         change(10, "status", "Open", "In Progress"),

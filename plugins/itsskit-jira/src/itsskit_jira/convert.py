@@ -186,10 +186,11 @@ def user_ids(user: Any) -> frozenset[str]:
 def field_changes(histories: Iterable[Any], zone: tzinfo) -> tuple[list[FieldChange], list[str]]:
     """Flatten changelog histories into changes, oldest first.
 
-    Returns the changes and the reasons of the histories that were skipped
-    (no or a bad ``created`` time).
+    Histories may come in any order (a search embeds them newest first); ties in
+    time keep the order of their numeric ``id``. Returns the changes and the
+    reasons of the histories that were skipped (no or a bad ``created`` time).
     """
-    found: list[tuple[datetime, int, FieldChange]] = []
+    found: list[tuple[datetime, int, int, FieldChange]] = []
     problems: list[str] = []
     for order, history in enumerate(histories):
         if not isinstance(history, Mapping):
@@ -204,6 +205,8 @@ def field_changes(histories: Iterable[Any], zone: tzinfo) -> tuple[list[FieldCha
         if at is None:
             problems.append(f"{label} skipped: no 'created' time")
             continue
+        number = str(history.get("id", ""))
+        sequence = int(number) if number.isdigit() else 0
         for item in history.get("items") or []:
             if isinstance(item, Mapping):
                 change = FieldChange(
@@ -212,9 +215,9 @@ def field_changes(histories: Iterable[Any], zone: tzinfo) -> tuple[list[FieldCha
                     old=text_value(item.get("fromString")),
                     new=text_value(item.get("toString")),
                 )
-                found.append((at, order, change))
-    found.sort(key=lambda entry: (entry[0], entry[1]))
-    return [change for _, _, change in found], problems
+                found.append((at, sequence, order, change))
+    found.sort(key=lambda entry: entry[:3])
+    return [entry[3] for entry in found], problems
 
 
 def status_history(
