@@ -385,6 +385,20 @@ def test_missing_token_variable_is_named(jira: FakeJira, monkeypatch: pytest.Mon
     assert jira.seen == []
 
 
+def test_basic_auth_needs_the_account(jira: FakeJira) -> None:
+    with pytest.raises(JiraError, match="option 'email' is required for basic auth"):
+        read(jira, email="")
+
+
+def test_issue_keys_stay_inside_their_path(jira: FakeJira) -> None:
+    jira.issues[6]["key"] = "../../field"
+    jira.issues[6]["changelog"]["total"] = 5
+    tickets(read(jira))
+    asked = [s.path for s in jira.seen if "field" in s.path]
+    assert "/rest/api/3/issue/../../field/changelog" in asked
+    assert asked.count("/rest/api/3/field") == 1
+
+
 def test_unreachable_site_is_a_clear_error() -> None:
     opts = JiraOptions(url="http://127.0.0.1:9", projects=["ITSM"], email=EMAIL, max_retries=0)
     context = SourceContext(name="jsm", kind="tickets", base_dir=Path("."))

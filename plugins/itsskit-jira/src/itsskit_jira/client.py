@@ -151,23 +151,23 @@ class JiraClient:
     def changelog(self, key: str, page_size: int = 100) -> list[Json]:
         """Every changelog history of issue ``key``, oldest first; none when it is gone (404)."""
         if self.api == "2":  # Data Center: the issue's own expanded changelog is complete
-            path = f"/rest/api/2/issue/{quote(key)}"
+            path = f"/rest/api/2/issue/{quote(key, safe='')}"
             issue = self.get(path, {"expand": "changelog", "fields": "status"}, missing_ok=True)
             changelog = issue.get("changelog") if isinstance(issue, Mapping) else None
             return _list(self, path, changelog or {}, "histories")
-        path = f"/rest/api/3/issue/{quote(key)}/changelog"
+        path = f"/rest/api/3/issue/{quote(key, safe='')}/changelog"
         return list(self._offset_pages(path, "values", "startAt", "maxResults", page_size))
 
     def request_comments(self, key: str, page_size: int = 100) -> Iterator[Json]:
         """Public comments of a Service Management request; none when it is not one (404)."""
-        path = f"/rest/servicedeskapi/request/{quote(key)}/comment"
+        path = f"/rest/servicedeskapi/request/{quote(key, safe='')}/comment"
         return self._offset_pages(
             path, "values", "start", "limit", page_size, {"public": "true", "internal": "false"}
         )
 
     def request_type(self, key: str) -> str:
         """The request type of a Service Management request (name, else id); ``""`` if none."""
-        path = f"/rest/servicedeskapi/request/{quote(key)}"
+        path = f"/rest/servicedeskapi/request/{quote(key, safe='')}"
         found = self.get(path, {"expand": "requestType"}, missing_ok=True)
         if not isinstance(found, Mapping):
             return ""

@@ -207,8 +207,8 @@ class JiraSource(Source):
         if options.auth_scheme == "basic":
             if not options.email:
                 raise JiraError(
-                    f"jira source {self.context.name!r}: option 'email' is required for "
-                    "basic auth (the Atlassian account of the API token)"
+                    f"jira source {self.context.name!r}: option 'email' is required for basic "
+                    "auth (Cloud: the account of the API token; Data Center: the user name)"
                 )
             authorization = basic_auth(options.email, token)
             hint = f"email {options.email!r} and the API token in ${options.token_env}"
