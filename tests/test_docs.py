@@ -23,6 +23,7 @@ def test_there_are_hooks_for_everything_the_spec_names() -> None:
         "register_calendars",
         "register_change_sources",
         "register_channels",
+        "register_kpis",
         "register_outage_sources",
         "register_renderers",
         "register_sections",

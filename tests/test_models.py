@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import pickle
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import attrs
@@ -178,3 +180,34 @@ def test_configured_pause_statuses_replace_the_default_rule() -> None:
     assert not sla.is_paused("Awaiting User Info")
     assert not models.SLA(id="s", pause_statuses=()).is_paused("On Hold")
     assert sla.is_resolved_status("CLOSED") and not sla.is_resolved_status("Active")
+
+
+@pytest.mark.parametrize("cls", MODEL_CLASSES, ids=lambda cls: cls.__name__)
+def test_models_are_hashable_and_their_mappings_read_only(cls: type) -> None:
+    @given(_strategy(cls))
+    def check(instance: object) -> None:
+        back = converter.structure(json.loads(json.dumps(converter.unstructure(instance))), cls)
+        assert hash(back) == hash(instance)
+        assert pickle.loads(pickle.dumps(instance)) == instance
+        for field in attrs.fields(cls):
+            value = getattr(instance, field.name)
+            if isinstance(value, Mapping):
+                with pytest.raises(TypeError, match="read-only"):
+                    value["x"] = 1  # type: ignore[index]
+                with pytest.raises(TypeError, match="read-only"):
+                    value.update({})  # type: ignore[attr-defined]
+
+    check()
+
+
+@given(st.deferred(lambda: _strategy(models.Report)))
+def test_nested_figures_are_frozen_but_still_plain_json(report: models.Report) -> None:
+    report = attrs.evolve(report, figures={"rows": [{"a": 1}, {"a": [2, 3]}], "n": 1})
+    rows = report.figures["rows"]
+    assert rows == [{"a": 1}, {"a": [2, 3]}]
+    with pytest.raises(TypeError, match="read-only"):
+        rows.append({})
+    with pytest.raises(TypeError, match="read-only"):
+        rows[1]["a"] = 4
+    assert json.loads(json.dumps(report.figures)) == {"rows": [{"a": 1}, {"a": [2, 3]}], "n": 1}
+    assert hash(report) == hash(attrs.evolve(report))

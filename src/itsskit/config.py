@@ -595,7 +595,8 @@ class _Loader:
         if spec is None:
             return None
         try:
-            return make_indicator(key, **attrs.asdict(spec))
+            catalogue = self.host.kpis() if self.host is not None else None
+            return make_indicator(key, **attrs.asdict(spec), catalogue=catalogue)
         except ValueError as exc:
             self.error(f"indicators.{key}", str(exc))
             return None

@@ -19,6 +19,8 @@ must not have default values.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pluggy
 
 from itsskit.contracts import (
@@ -30,6 +32,9 @@ from itsskit.contracts import (
     SectionBuilder,
     Source,
 )
+
+if TYPE_CHECKING:
+    from itsskit.kpis.catalogue import KpiCatalogue
 
 __all__ = ["hookimpl", "hookspec"]
 
@@ -144,4 +149,26 @@ def register_calendars(registry: Registry[CalendarPreset]) -> None:
         and ``always`` are built in).
 
     Called once per plugin host. Returns nothing; not firstresult.
+    """
+
+
+@hookspec
+def register_kpis(registry: KpiCatalogue) -> None:
+    """Register :class:`~itsskit.kpis.KpiDescriptor` objects: KPIs beyond the built-in ones.
+
+    :param registry: add descriptors with ``registry.add(descriptor)``; a name
+        claimed twice is an error. A registered KPI is computed in every project
+        bundle (``itsskit kpi``, reports, indicators), pooled for the company as
+        its ``pooling`` says, can be the ``kpi`` of an ``[indicators.NAME]``
+        table, and is a row of the report's indicator table when its
+        ``report_row`` says so. See ``docs/kpis.md`` ("Adding a KPI").
+
+    Called once per plugin host. Returns nothing; not firstresult.
+
+    Example::
+
+        @itsskit.hookimpl
+        def register_kpis(registry):
+            registry.add(KpiDescriptor(name="first_time_fix", unit="ratio",
+                                       compute=first_time_fix, labels={...}))
     """

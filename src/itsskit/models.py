@@ -11,7 +11,7 @@ import enum
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
@@ -26,6 +26,8 @@ __all__ = [
     "Customer",
     "DataQualityFinding",
     "Finding",
+    "FrozenDict",
+    "FrozenList",
     "ImprovementItem",
     "Indicator",
     "LANGUAGES",
@@ -47,6 +49,7 @@ __all__ = [
     "Targets",
     "Ticket",
     "TicketKind",
+    "deep_frozen",
     "Transition",
 ]
 
@@ -83,8 +86,63 @@ def _fraction(_instance: object, attribute: attrs.Attribute[Any], value: float |
         raise ValueError(f"{attribute.name} must be a fraction in [0, 1], got {value}")
 
 
+class FrozenDict(dict[str, Any]):
+    """A read-only, hashable dict: every mapping held by a frozen model.
+
+    It is a ``dict`` (JSON, templates and the converter take it as one) whose
+    mutating methods raise ``TypeError``; nested dicts, lists and sets are frozen
+    too (:func:`deep_frozen`), so a model built from it is hashable.
+    """
+
+    __slots__ = ()
+
+    def _read_only(self, *_args: object, **_kwargs: object) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} is read-only; build a new model instead")
+
+    __setitem__ = __delitem__ = _read_only
+    clear = pop = popitem = setdefault = update = __ior__ = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(frozenset(self.items()))
+
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, Any]]]:
+        return FrozenDict, (dict(self),)
+
+
+class FrozenList(list[Any]):
+    """A read-only, hashable list: the lists inside a :class:`FrozenDict`."""
+
+    __slots__ = ()
+
+    def _read_only(self, *_args: object, **_kwargs: object) -> NoReturn:
+        raise TypeError(f"{type(self).__name__} is read-only; build a new model instead")
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self))
+
+    def __reduce__(self) -> tuple[type[FrozenList], tuple[list[Any]]]:
+        return FrozenList, (list(self),)
+
+
+def deep_frozen(value: Any) -> Any:
+    """``value`` with every dict a :class:`FrozenDict`, list a :class:`FrozenList`, set frozen."""
+    if isinstance(value, Mapping):
+        return FrozenDict({key: deep_frozen(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return FrozenList(deep_frozen(item) for item in value)
+    if isinstance(value, tuple):
+        return tuple(deep_frozen(item) for item in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(deep_frozen(item) for item in value)
+    return value
+
+
 def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return dict(value or {})
+    frozen: FrozenDict = deep_frozen(value or {})
+    return frozen
 
 
 # ------------------------------------------------------------------------- enums

@@ -35,6 +35,7 @@ from itsskit.contracts import (
     SectionBuilder,
     Source,
 )
+from itsskit.kpis.catalogue import KpiCatalogue
 from itsskit.models import CalendarSpec
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ REGISTRY_WHAT: dict[str, str] = {
 }
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @attrs.frozen(kw_only=True)
@@ -162,8 +164,9 @@ class PluginHost:
         self._registries: dict[str, Registry[Any]] = {
             hook: self._fill(hook, Registry(what)) for hook, what in REGISTRY_WHAT.items()
         }
+        self._kpis = self._fill("register_kpis", KpiCatalogue())
 
-    def _fill(self, hook: str, registry: Registry[T]) -> Registry[T]:
+    def _fill(self, hook: str, registry: R) -> R:
         """Call each plugin's implementation of ``hook`` on its own; record who raised."""
         for impl in getattr(self._pm.hook, hook).get_hookimpls():
             try:
@@ -231,6 +234,10 @@ class PluginHost:
             preset = self.calendar_presets().get(spec.preset)
             self._calendar_cache[spec] = preset().build(spec)
         return self._calendar_cache[spec]
+
+    def kpis(self) -> KpiCatalogue:
+        """The KPI catalogue: the built-in KPIs, then the plugins' (sorted by name)."""
+        return self._kpis
 
     def plugin_infos(self) -> list[PluginInfo]:
         """Every registered plugin, sorted by name."""

@@ -16,4 +16,5 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "itsskit.builtin.renderers",
     "itsskit.builtin.channels",
     "itsskit.builtin.stores",
+    "itsskit.builtin.kpis",
 )

@@ -20,7 +20,7 @@ from itsskit.cli import (
     read_records,
     warn_without_sources,
 )
-from itsskit.kpis import KPI_NAMES, KpiResult, company_kpis, format_value, project_kpis
+from itsskit.kpis import KpiResult, company_kpis, format_value, project_kpis
 
 __all__ = ["kpi", "result_json"]
 
@@ -83,8 +83,10 @@ def kpi(
         warn_without_sources(settings, pid)
         records = read_records(settings, pid, host)
         at = instants[pid] or datetime.now(UTC)
-        bundles[pid] = project_kpis(records, project, periods[pid], at, host.calendar)
-    bundle = _ordered(bundles[project_id] if project_id else company_kpis(bundles))
+        bundles[pid] = project_kpis(
+            records, project, periods[pid], at, host.calendar, catalogue=host.kpis()
+        )
+    bundle = bundles[project_id] if project_id else company_kpis(bundles, catalogue=host.kpis())
     per_project = {pid: b["sla_attainment"] for pid, b in bundles.items()}
     if output == "json":
         data: dict[str, Any] = {name: result_json(result) for name, result in bundle.items()}
@@ -95,11 +97,6 @@ def kpi(
     _print(bundle, f"{project_id or 'company'} {period_text}")
     if project_id is None:
         _print(per_project, f"sla_attainment by project {period_text}")
-
-
-def _ordered(bundle: dict[str, KpiResult]) -> dict[str, KpiResult]:
-    known = [name for name in KPI_NAMES if name in bundle]
-    return {name: bundle[name] for name in [*known, *sorted(set(bundle) - set(known))]}
 
 
 def _target(result: KpiResult) -> str:

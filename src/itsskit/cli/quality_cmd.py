@@ -139,9 +139,11 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
     period = parse_period(period_text)
     at = parse_at(at_text) or datetime.now(UTC)
     records = _records(settings, host)
-    bundles = kpis_by_period(records, settings.projects, [period_text], at, host.calendar)
+    bundles = kpis_by_period(
+        records, settings.projects, [period_text], at, host.calendar, host.kpis()
+    )
     results = evaluate_indicators(
-        indicator_system(settings.indicators.values()), bundles[period_text], period
+        indicator_system(settings.indicators.values()), bundles[period_text], period, host.kpis()
     )
     if output == "json":
         data = [
@@ -230,7 +232,9 @@ def _year_report(
     audit, improvements = _audit(audit_file), _improvements(improvements_file)
     at = parse_at(at_text) or datetime.now(UTC)
     records = _records(settings, host)
-    kpis = kpis_by_period(records, settings.projects, year_labels(year), at, host.calendar)
+    kpis = kpis_by_period(
+        records, settings.projects, year_labels(year), at, host.calendar, host.kpis()
+    )
     tickets = [t for r in records.values() for t in r.tickets]
     satisfaction = analyse_satisfaction(
         [s for r in records.values() for s in r.surveys], tickets, Period.year(year)

@@ -32,7 +32,8 @@ from itsskit.kpis.availability import (
     service_time,
     unplanned_intervals,
 )
-from itsskit.kpis.bundle import KPI_NAMES, company_kpis, period_sla, project_kpis
+from itsskit.kpis.bundle import KPI_NAMES, company_kpis, kpi_inputs, period_sla, project_kpis
+from itsskit.kpis.catalogue import BUILTIN_KPIS, KpiCatalogue, KpiDescriptor, KpiInputs
 from itsskit.kpis.ontime import REPORT_ON_TIME_TARGET, report_on_time
 from itsskit.kpis.results import (
     DEFAULT_MARGIN,
@@ -52,6 +53,7 @@ from itsskit.kpis.satisfaction import (
 from itsskit.kpis.trends import Trend, change, slope, trend, values_of
 
 __all__ = [
+    "BUILTIN_KPIS",
     "CALLBACK_WINDOW",
     "DEFAULT_ATTAINMENT_TARGET",
     "DEFAULT_MARGIN",
@@ -59,6 +61,9 @@ __all__ = [
     "REPORT_ON_TIME_TARGET",
     "SATISFIED_SCORE",
     "Failure",
+    "KpiCatalogue",
+    "KpiDescriptor",
+    "KpiInputs",
     "KpiResult",
     "ServiceTime",
     "Trend",
@@ -71,6 +76,7 @@ __all__ = [
     "evaluation_instant",
     "failure_count",
     "failure_frequency",
+    "kpi_inputs",
     "format_value",
     "longest_failure_seconds",
     "make_result",

@@ -14,53 +14,19 @@ import attrs
 
 from itsskit.calendar import BusinessCalendar
 from itsskit.clocks import default_calendar_for, evaluate_table
-from itsskit.kpis.attainment import (
-    DEFAULT_ATTAINMENT_TARGET,
-    breach_order,
-    company_attainment,
-    evaluation_instant,
-    metric_attainment,
-    project_attainment,
-)
-from itsskit.kpis.availability import (
-    availability,
-    downtime_seconds,
-    failure_count,
-    failure_frequency,
-    longest_failure_seconds,
-    mtbf,
-    mttr,
-    service_time,
-)
-from itsskit.kpis.ontime import REPORT_ON_TIME_TARGET, report_on_time
-from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, make_result, ratio, status_for
-from itsskit.kpis.satisfaction import callback_coverage, satisfaction_mean, satisfied_share
-from itsskit.models import SLA, CalendarSpec, Metric, Project, RecordSet
+from itsskit.kpis.attainment import DEFAULT_ATTAINMENT_TARGET, evaluation_instant
+from itsskit.kpis.availability import service_time
+from itsskit.kpis.catalogue import BUILTIN_KPIS, KpiCatalogue, KpiInputs, builtin_catalogue, pool
+from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, status_for
+from itsskit.models import SLA, CalendarSpec, Project, RecordSet
 from itsskit.periods import Period
 
-__all__ = ["KPI_NAMES", "company_kpis", "period_sla", "project_kpis"]
+__all__ = ["KPI_NAMES", "company_kpis", "kpi_inputs", "period_sla", "project_kpis"]
 
 CalendarFor = Callable[[CalendarSpec], BusinessCalendar]
 
-#: The KPIs of a project bundle, in display order.
-KPI_NAMES: tuple[str, ...] = (
-    "sla_attainment",
-    "response_attainment",
-    "resolution_attainment",
-    "turnaround_attainment",
-    "open_breaches",
-    "availability",
-    "failure_count",
-    "failure_frequency",
-    "downtime_seconds",
-    "longest_failure_seconds",
-    "mttr_seconds",
-    "mtbf_seconds",
-    "satisfaction_mean",
-    "satisfied_share",
-    "callback_coverage",
-    "report_on_time",
-)
+#: The built-in KPIs of a project bundle, in display order (see :data:`BUILTIN_KPIS`).
+KPI_NAMES: tuple[str, ...] = tuple(descriptor.name for descriptor in BUILTIN_KPIS)
 
 
 def period_sla(project: Project, period: Period) -> SLA | None:
@@ -80,6 +46,46 @@ def period_sla(project: Project, period: Period) -> SLA | None:
     return None
 
 
+def kpi_inputs(
+    records: RecordSet,
+    project: Project,
+    period: Period,
+    at: datetime,
+    calendar_for: CalendarFor | None = None,
+    *,
+    attainment_target: float = DEFAULT_ATTAINMENT_TARGET,
+) -> KpiInputs:
+    """Evaluate what every KPI of ``project`` for ``period`` is computed from.
+
+    Clocks are evaluated at ``min(at, period.end)``; outages still open run until
+    that instant too.
+    """
+    calendar_for = calendar_for or default_calendar_for
+    instant = evaluation_instant(period, at)
+    table, findings = evaluate_table(records.tickets, project, instant, calendar_for)
+    sla = period_sla(project, period)
+    calendar = calendar_for(sla.calendar) if sla else BusinessCalendar.always(project.timezone)
+    services = sorted(set(project.services) | {outage.service for outage in records.outages})
+    unusable = {finding.record_id for finding in findings}
+    return KpiInputs(
+        records=records,
+        project=project,
+        period=period,
+        at=at,
+        instant=instant,
+        clocks=table,
+        excluded_tickets=len(findings),
+        measured=tuple(ticket for ticket in records.tickets if ticket.id not in unusable),
+        sla=sla,
+        calendar=calendar,
+        service_times=tuple(
+            service_time(service, records.outages, records.changes, calendar, period, instant)
+            for service in services
+        ),
+        attainment_target=attainment_target,
+    )
+
+
 def project_kpis(
     records: RecordSet,
     project: Project,
@@ -91,67 +97,35 @@ def project_kpis(
     targets: Mapping[str, float | None] | None = None,
     margin: float = DEFAULT_MARGIN,
     margins: Mapping[str, float] | None = None,
+    catalogue: KpiCatalogue | None = None,
 ) -> dict[str, KpiResult]:
-    """Every KPI of ``project`` for ``period``, keyed by name (see :data:`KPI_NAMES`).
+    """Every KPI of ``catalogue`` for ``project`` and ``period``, keyed by name, in order.
 
-    Clocks are evaluated at ``min(at, period.end)``; outages still open run until
-    that instant too. Targets: ``attainment_target`` for the attainment rates,
-    the SLA's ``availability``, ``max_failures`` and ``max_failure_seconds``,
-    95 % for report punctuality, none for satisfaction; ``targets`` overrides any
-    of them by KPI name. The at-risk margin is ``margin`` for ratio KPIs and 0
+    ``catalogue`` defaults to the built-in KPIs (:data:`KPI_NAMES`); pass
+    ``host.kpis()`` to include the plugins' KPIs. Clocks are evaluated at
+    ``min(at, period.end)``; outages still open run until that instant too.
+    Targets: ``attainment_target`` for the attainment rates, the SLA's
+    ``availability``, ``max_failures`` and ``max_failure_seconds``, 95 % for
+    report punctuality, none for satisfaction; ``targets`` overrides any of them
+    by KPI name. The at-risk margin is ``margin`` for ratio KPIs and 0
     otherwise; ``margins`` overrides it by KPI name.
     """
-    calendar_for = calendar_for or default_calendar_for
-    instant = evaluation_instant(period, at)
-    table, findings = evaluate_table(records.tickets, project, instant, calendar_for)
-    sla = period_sla(project, period)
-    calendar = calendar_for(sla.calendar) if sla else BusinessCalendar.always(project.timezone)
-    services = sorted(set(project.services) | {outage.service for outage in records.outages})
-    times = [
-        service_time(service, records.outages, records.changes, calendar, period, instant)
-        for service in services
-    ]
-    metrics = [
-        metric_attainment(table, metric, period, target=attainment_target)
-        for metric in (Metric.RESPONSE, Metric.RESOLUTION, Metric.TURNAROUND)
-    ]
-    # open_breaches(table), from the metrics' lists (every open breach is one metric's)
-    breaches = sorted(
-        (breach for result in metrics for breach in result.details["open_breaches"]),
-        key=breach_order,
+    inputs = kpi_inputs(
+        records, project, period, at, calendar_for, attainment_target=attainment_target
     )
-    excluded = {"excluded_tickets": len(findings)}
-    unusable = {finding.record_id for finding in findings}
-    measured = [ticket for ticket in records.tickets if ticket.id not in unusable]
-    results = [
-        attrs.evolve(
-            project_attainment(table, period, target=attainment_target),
-            details=excluded,
-        ),
-        *metrics,
-        make_result(
-            "open_breaches",
-            len(breaches),
-            unit="count",
-            comparison="<=",
-            numerator=len(breaches),
-            details={"open_breaches": breaches},
-        ),
-        availability(times, target=sla.availability if sla else None),
-        failure_count(times, target=sla.max_failures if sla else None),
-        failure_frequency(times, period),
-        downtime_seconds(times),
-        longest_failure_seconds(times, target=sla.max_failure_seconds if sla else None),
-        mttr(times),
-        mtbf(times),
-        satisfaction_mean(records.surveys, period),
-        satisfied_share(records.surveys, period),
-        callback_coverage(measured, period, records.surveys),
-        report_on_time(records.submissions, period, at, target=REPORT_ON_TIME_TARGET),
-    ]
-    return {
-        result.name: _retarget(result, targets or {}, margin, margins or {}) for result in results
-    }
+    results = {}
+    for descriptor in catalogue if catalogue is not None else builtin_catalogue():
+        computed = descriptor.compute(inputs)
+        if not isinstance(computed, KpiResult):
+            raise TypeError(
+                f"KPI {descriptor.name!r}: compute returned {type(computed).__name__}, "
+                "expected a KpiResult"
+            )
+        result = attrs.evolve(
+            computed, name=descriptor.name, unit=descriptor.unit, comparison=descriptor.comparison
+        )
+        results[descriptor.name] = _retarget(result, targets or {}, margin, margins or {})
+    return results
 
 
 def company_kpis(
@@ -159,49 +133,32 @@ def company_kpis(
     *,
     margin: float = DEFAULT_MARGIN,
     margins: Mapping[str, float] | None = None,
+    catalogue: KpiCatalogue | None = None,
 ) -> dict[str, KpiResult]:
     """The company's KPIs from the projects' bundles.
 
+    Each KPI pools as its descriptor says (:func:`itsskit.kpis.catalogue.pool`):
     ``sla_attainment`` is the plain mean of the applicable project rates (seed
-    0601 §7). Other KPIs pool the projects: Σ numerator / Σ denominator where
-    the KPI has a denominator (rates, means, MTTR, MTBF), the maximum for
-    ``longest_failure_seconds``, the sum otherwise (counts, downtime). A
+    0601 §7); rates, means, MTTR and MTBF are Σ numerator / Σ denominator;
+    ``longest_failure_seconds`` the maximum; counts and downtime the sum. A
     target shared by every project is kept; differing targets give none.
     ``details["projects"]`` maps each project to its value.
     """
+    catalogue = catalogue if catalogue is not None else builtin_catalogue()
     names = list(dict.fromkeys(name for bundle in per_project.values() for name in bundle))
     results = []
     for name in names:
         parts = {pid: bundle[name] for pid, bundle in sorted(per_project.items()) if name in bundle}
         targets = {part.target for part in parts.values()}
         target = targets.pop() if len(targets) == 1 else None
-        if name == "sla_attainment":
-            result = company_attainment(parts, target=target)
-        else:
-            result = attrs.evolve(_pool(name, list(parts.values())), target=target)
-            result = attrs.evolve(
-                result, details={"projects": {p: r.value for p, r in parts.items()}}
-            )
+        descriptor = catalogue.get(name) if name in catalogue else None
+        result = attrs.evolve(
+            pool(descriptor, list(parts.values())),
+            target=target,
+            details={"projects": {pid: part.value for pid, part in parts.items()}},
+        )
         results.append(_retarget(result, {}, margin, margins or {}))
     return {result.name: result for result in results}
-
-
-def _pool(name: str, parts: list[KpiResult]) -> KpiResult:
-    first = parts[0]
-    if name == "longest_failure_seconds":
-        value = max((p.value for p in parts if p.value is not None), default=None)
-        return attrs.evolve(first, value=value, numerator=value, denominator=None)
-    if any(p.denominator is not None for p in parts):
-        numerator = sum(p.numerator or 0.0 for p in parts)
-        denominator = sum(p.denominator or 0.0 for p in parts)
-        return attrs.evolve(
-            first,
-            value=ratio(numerator, denominator),
-            numerator=numerator,
-            denominator=denominator,
-        )
-    total = sum(p.value or 0.0 for p in parts)
-    return attrs.evolve(first, value=total, numerator=total, denominator=None)
 
 
 def _retarget(

@@ -14,6 +14,7 @@ from typing import Any, Literal
 import attrs
 
 from itsskit.durations import format_duration
+from itsskit.models import deep_frozen
 
 __all__ = [
     "DEFAULT_MARGIN",
@@ -40,7 +41,8 @@ def _optional_float(value: float | None) -> float | None:
 
 
 def _plain_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
-    return dict(value or {})
+    frozen: Mapping[str, Any] = deep_frozen(value or {})
+    return frozen
 
 
 @attrs.frozen(kw_only=True)

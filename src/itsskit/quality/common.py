@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from itsskit.kpis import KpiResult, format_value
+from itsskit.kpis.catalogue import KpiCatalogue, builtin_catalogue
 from itsskit.kpis.results import Unit
 from itsskit.models import LANGUAGES, Report, ReportSpec, Section
 from itsskit.periods import Period
@@ -34,45 +35,6 @@ COMPANY = "company"
 
 Row = tuple[str, ...]
 Table = tuple[Row, ...]
-
-_KPI_LABELS: Mapping[str, Mapping[str, str]] = {
-    "zh-CN": {
-        "sla_attainment": "SLA 达成率",
-        "response_attainment": "响应及时率",
-        "resolution_attainment": "解决及时率",
-        "turnaround_attainment": "服务请求按时完成率",
-        "open_breaches": "在途已超时工单数",
-        "availability": "服务可用性",
-        "failure_count": "故障次数",
-        "failure_frequency": "故障频率",
-        "downtime_seconds": "停机时长",
-        "longest_failure_seconds": "最长单次故障时长",
-        "mttr_seconds": "平均故障修复时间（MTTR）",
-        "mtbf_seconds": "平均故障间隔时间（MTBF）",
-        "satisfaction_mean": "客户满意度（平均分）",
-        "satisfied_share": "客户满意率",
-        "callback_coverage": "事件回访率",
-        "report_on_time": "服务报告及时提交率",
-    },
-    "en": {
-        "sla_attainment": "SLA attainment",
-        "response_attainment": "Response attainment",
-        "resolution_attainment": "Resolution attainment",
-        "turnaround_attainment": "Request fulfilment attainment",
-        "open_breaches": "Open breaches",
-        "availability": "Service availability",
-        "failure_count": "Failures",
-        "failure_frequency": "Failure frequency",
-        "downtime_seconds": "Downtime",
-        "longest_failure_seconds": "Longest single failure",
-        "mttr_seconds": "Mean time to repair (MTTR)",
-        "mtbf_seconds": "Mean time between failures (MTBF)",
-        "satisfaction_mean": "Customer satisfaction (mean score)",
-        "satisfied_share": "Satisfied customers",
-        "callback_coverage": "Incident callback coverage",
-        "report_on_time": "Report on-time rate",
-    },
-}
 
 _TEXTS: Mapping[str, Mapping[str, str]] = {
     "zh-CN": {
@@ -126,9 +88,11 @@ def text(language: str, key: str, **values: Any) -> str:
     return _TEXTS[check_language(language)][key].format(**values)
 
 
-def kpi_label(name: str, language: str) -> str:
-    """The display name of a KPI (the name itself for an unknown one)."""
-    return _KPI_LABELS[check_language(language)].get(name, name)
+def kpi_label(name: str, language: str, catalogue: KpiCatalogue | None = None) -> str:
+    """The display name of a KPI of ``catalogue`` (default: built in); the name if unknown."""
+    catalogue = catalogue if catalogue is not None else builtin_catalogue()
+    language = check_language(language)
+    return catalogue.get(name).label(language) if name in catalogue else name
 
 
 def value_text(value: float | None, unit: Unit, language: str) -> str:

@@ -1,8 +1,8 @@
 """The indicator system (seed 0403 §6.2.1, §7.2): indicators evaluated per period.
 
 An :class:`~itsskit.models.Indicator` names the KPI that computes it in its
-``formula`` (a key of :data:`itsskit.kpis.KPI_NAMES`; the formulas are in
-``docs/kpis.md``), a target, a comparison and its assessment period (monthly,
+``formula`` (the name of a KPI of the catalogue, :mod:`itsskit.kpis.catalogue`,
+built in or a plugin's; the formulas are in ``docs/kpis.md``), a target, a comparison and its assessment period (monthly,
 quarterly or yearly). :data:`BUILTIN_INDICATORS` are the seeds' KPIs; a config
 ``[indicators.NAME]`` table adds one or replaces the built-in of the same name.
 """
@@ -15,7 +15,8 @@ from datetime import datetime
 import attrs
 
 from itsskit.calendar import BusinessCalendar
-from itsskit.kpis import KPI_NAMES, KpiResult, company_kpis, project_kpis, status_for
+from itsskit.kpis import KpiResult, company_kpis, project_kpis, status_for
+from itsskit.kpis.catalogue import KpiCatalogue, builtin_catalogue
 from itsskit.kpis.results import Status, Unit
 from itsskit.models import CalendarSpec, Indicator, Project, RecordSet
 from itsskit.periods import Period
@@ -37,19 +38,8 @@ __all__ = [
 #: Assessment period of an indicator -> the :class:`Period` kind it is assessed on.
 PERIOD_KINDS: Mapping[str, str] = {"monthly": "month", "quarterly": "quarter", "yearly": "year"}
 
-#: The unit of each KPI of the bundle.
-KPI_UNITS: Mapping[str, Unit] = {
-    name: (
-        "seconds"
-        if name.endswith("_seconds")
-        else "count"
-        if name in ("open_breaches", "failure_count", "failure_frequency")
-        else "score"
-        if name == "satisfaction_mean"
-        else "ratio"
-    )
-    for name in KPI_NAMES
-}
+#: The unit of each built-in KPI (from the KPI catalogue).
+KPI_UNITS: Mapping[str, Unit] = {d.name: d.unit for d in builtin_catalogue()}
 
 #: The seeds' KPIs with their targets (0601 §7, 0602 §6 / 001 §8) and company defaults.
 BUILTIN_INDICATORS: tuple[Indicator, ...] = (
@@ -68,7 +58,7 @@ BUILTIN_INDICATORS: tuple[Indicator, ...] = (
     Indicator(name="satisfied_share", formula="satisfied_share", target=0.90,
               period="yearly", owner="质量部"),
     Indicator(name="satisfaction_mean", formula="satisfaction_mean", target=4.0,
-              period="yearly", owner="质量部", unit="score"),
+              period="yearly", owner="质量部", unit=KPI_UNITS["satisfaction_mean"]),
 )  # fmt: skip
 
 
@@ -98,10 +88,15 @@ def make_indicator(
     comparison: str = ">=",
     period: str = "monthly",
     owner: str = "",
+    catalogue: KpiCatalogue | None = None,
 ) -> Indicator:
-    """An indicator computed by the KPI ``kpi``; a ValueError names a bad KPI or period."""
-    if kpi not in KPI_NAMES:
-        raise ValueError(f"unknown KPI {kpi!r} (known: {', '.join(KPI_NAMES)})")
+    """An indicator computed by the KPI ``kpi`` of ``catalogue`` (default: the built-in KPIs).
+
+    A ValueError names a bad KPI or period.
+    """
+    catalogue = catalogue if catalogue is not None else builtin_catalogue()
+    if kpi not in catalogue:
+        raise ValueError(f"unknown KPI {kpi!r} (known: {', '.join(catalogue.names())})")
     if period not in PERIOD_KINDS:
         raise ValueError(f"unknown period {period!r} (expected one of: {', '.join(PERIOD_KINDS)})")
     return Indicator(
@@ -111,13 +106,15 @@ def make_indicator(
         comparison=comparison,
         period=period,
         owner=owner,
-        unit=KPI_UNITS[kpi],
+        unit=catalogue.get(kpi).unit,
     )
 
 
 def indicator_unit(indicator: Indicator) -> Unit:
-    """The unit an indicator's values are shown in: its KPI's (``ratio`` for an unknown one)."""
-    return KPI_UNITS.get(indicator.formula, "ratio")
+    """The unit an indicator's values are shown in: its built-in KPI's, else its own."""
+    unit = KPI_UNITS.get(indicator.formula, indicator.unit)
+    assert unit in ("ratio", "seconds", "count", "score"), unit
+    return unit  # type: ignore[return-value]
 
 
 def indicator_system(configured: Iterable[Indicator] = ()) -> tuple[Indicator, ...]:
@@ -131,6 +128,7 @@ def evaluate_indicators(
     indicators: Iterable[Indicator],
     kpi_results_by_project: Mapping[str, Mapping[str, KpiResult]],
     period: Period,
+    catalogue: KpiCatalogue | None = None,
 ) -> list[IndicatorResult]:
     """Every indicator for each project (sorted) and the company, for ``period``.
 
@@ -138,10 +136,11 @@ def evaluate_indicators(
     ``period`` (:func:`itsskit.kpis.project_kpis`); the company's figures are
     :func:`itsskit.kpis.company_kpis` of them. Status is the value against the
     indicator's own target (met / missed, ``not_applicable`` without a value).
+    ``catalogue`` says how plugin KPIs pool (default: the built-in KPIs).
     """
     bundles = {pid: kpi_results_by_project[pid] for pid in sorted(kpi_results_by_project)}
     if bundles:
-        bundles[COMPANY] = company_kpis(bundles)
+        bundles[COMPANY] = company_kpis(bundles, catalogue=catalogue)
     results = []
     for indicator in indicators:
         assessed = PERIOD_KINDS.get(indicator.period) == period.kind
@@ -176,12 +175,21 @@ def kpis_by_period(
     labels: Sequence[str],
     at: datetime,
     calendar_for: Callable[[CalendarSpec], BusinessCalendar] | None = None,
+    catalogue: KpiCatalogue | None = None,
 ) -> dict[str, dict[str, dict[str, KpiResult]]]:
-    """``{period label: {project id: KPI bundle}}`` for each label, in each project's zone."""
+    """``{period label: {project id: KPI bundle}}`` for each label, in each project's zone.
+
+    ``catalogue`` is the KPIs to compute (default: the built-in KPIs).
+    """
     return {
         label: {
             pid: project_kpis(
-                records[pid], project, Period.parse(label, project.timezone), at, calendar_for
+                records[pid],
+                project,
+                Period.parse(label, project.timezone),
+                at,
+                calendar_for,
+                catalogue=catalogue,
             )
             for pid, project in sorted(projects.items())
         }

@@ -94,6 +94,11 @@ class ReportContext:
         """The wording and number formats of the report's language."""
         return Texts(self.language)
 
+    def kpi_label(self, name: str) -> str:
+        """The display name of the KPI ``name`` in the report's language (the name if unknown)."""
+        catalogue = self.host.kpis()
+        return catalogue.get(name).label(self.language) if name in catalogue else name
+
     @property
     def kpis(self) -> Mapping[str, KpiResult]:
         """The KPI bundle of the period (the last of :attr:`history`)."""
@@ -237,7 +242,12 @@ def make_context(
     history = tuple(
         (past, _period_kpis(records, project, past, instant, host))
         for past in period.last(HISTORY_PERIODS)[:-1]
-    ) + ((period, project_kpis(records, project, period, instant, host.calendar)),)
+    ) + (
+        (
+            period,
+            project_kpis(records, project, period, instant, host.calendar, catalogue=host.kpis()),
+        ),
+    )
     notes_dir = config.base_dir / spec.notes_dir if spec.notes_dir else None
     return ReportContext(
         config=config,
@@ -273,7 +283,12 @@ def _period_kpis(
     """The KPI bundle of an earlier period, from only the tickets that matter for it (fast)."""
     tickets = tuple(t for t in records.tickets if ticket_window(t, period))
     return project_kpis(
-        attrs.evolve(records, tickets=tickets), project, period, min(at, period.end), host.calendar
+        attrs.evolve(records, tickets=tickets),
+        project,
+        period,
+        min(at, period.end),
+        host.calendar,
+        catalogue=host.kpis(),
     )
 
 

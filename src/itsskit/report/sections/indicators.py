@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from itsskit.kpis import KpiResult
+from itsskit.kpis import BUILTIN_KPIS, KpiResult
+from itsskit.kpis.catalogue import ReportRow, builtin_catalogue
 from itsskit.models import Section
 from itsskit.report.sections.common import Table
 from itsskit.report.texts import Texts
@@ -13,31 +14,13 @@ from itsskit.report.texts import Texts
 if TYPE_CHECKING:
     from itsskit.report.builder import ReportContext
 
-#: KPIs shown in the indicator table, in order (rows without data or target are kept
-#: only when listed in :data:`ALWAYS_SHOWN`).
-INDICATORS: tuple[str, ...] = (
-    "response_attainment",
-    "resolution_attainment",
-    "turnaround_attainment",
-    "sla_attainment",
-    "availability",
-    "failure_count",
-    "longest_failure_seconds",
-    "mttr_seconds",
-    "satisfaction_mean",
-    "satisfied_share",
-    "callback_coverage",
+#: Built-in KPIs that can be rows of the indicator table, in order (see
+#: :attr:`itsskit.kpis.KpiDescriptor.report_row`).
+INDICATORS: tuple[str, ...] = tuple(
+    d.name for d in builtin_catalogue().in_report_order() if d.report_row != "never"
 )
-#: Indicators kept in the table even without data or target.
-ALWAYS_SHOWN = frozenset(
-    {
-        "response_attainment",
-        "resolution_attainment",
-        "sla_attainment",
-        "availability",
-        "satisfaction_mean",
-    }
-)
+#: Built-in indicators kept in the table even without data or target.
+ALWAYS_SHOWN = frozenset(d.name for d in BUILTIN_KPIS if d.report_row == "always")
 
 
 def indicator_status(result: KpiResult, texts: Texts) -> str:
@@ -84,15 +67,19 @@ def _in_unit(value: float, unit: str, texts: Texts, *, percent: Callable[[float]
 def shown_indicators(context: ReportContext) -> list[str]:
     """The KPI names of the indicator table, in order."""
     shown = []
-    for name in INDICATORS:
-        result = context.kpis.get(name)
-        if result is None:
-            continue
-        if name in ALWAYS_SHOWN or result.target is not None or result.value is not None:
-            if name == "turnaround_attainment" and not result.denominator:
-                continue
-            shown.append(name)
+    for descriptor in context.host.kpis().in_report_order():
+        result = context.kpis.get(descriptor.name)
+        if result is not None and _shown(descriptor.report_row, result):
+            shown.append(descriptor.name)
     return shown
+
+
+def _shown(row: ReportRow, result: KpiResult) -> bool:
+    if row == "always":
+        return True
+    if row == "with_data":
+        return result.value is not None
+    return row == "with_target_or_data" and (result.target is not None or result.value is not None)
 
 
 def abnormal_indicators(context: ReportContext) -> list[str]:
@@ -106,7 +93,7 @@ def indicator_rows(context: ReportContext) -> list[dict[str, str]]:
     return [
         {
             "key": name,
-            "name": texts(f"ind.{name}"),
+            "name": context.kpi_label(name),
             "standard": standard_text(context.kpis[name], texts),
             "actual": value_text(context.kpis[name], texts),
             "status": indicator_status(context.kpis[name], texts),

@@ -190,4 +190,6 @@ def _indicators_sentence(context: ReportContext) -> str:
     texts, abnormal = context.texts, abnormal_indicators(context)
     if not abnormal:
         return texts("summary.all_normal")
-    return texts("summary.abnormal", names=texts.join([texts(f"ind.{name}") for name in abnormal]))
+    return texts(
+        "summary.abnormal", names=texts.join([context.kpi_label(name) for name in abnormal])
+    )

@@ -38,7 +38,7 @@ def _suggestions(context: ReportContext) -> list[str]:
             text = texts(f"imp.auto.{name}")
         else:
             text = texts("imp.auto_default")
-        suggestions.append(texts("imp.auto_item", name=texts(f"ind.{name}"), text=text))
+        suggestions.append(texts("imp.auto_item", name=context.kpi_label(name), text=text))
     return suggestions
 
 
