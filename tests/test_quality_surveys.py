@@ -60,7 +60,7 @@ def test_satisfaction_report_sections() -> None:
     keys = [s.key for s in report.sections]
     assert keys == ["overview", "distribution", "by_kind", "low_scores", "callbacks"]
     assert "No company survey answers" in report.sections[0].paragraphs[1]
-    assert report.sections[1].tables[0][5] == ("5", "1", "100.00 %")
+    assert report.sections[1].tables[0][5] == ("5", "1", "100.00%")
 
 
 def test_complaints_and_review_pack() -> None:

@@ -167,10 +167,16 @@ class Renderer(abc.ABC):
 
 
 class SectionBuilder(abc.ABC):
-    """Adds a section to reports. ``order`` places it among the built-in sections."""
+    """Adds a section to reports. ``order`` places it among the built-in sections.
+
+    ``phrases`` is the builder's own wording, by language then key (every
+    language of :data:`itsskit.models.LANGUAGES`, the same keys; start them with
+    the builder's name): ``context.texts("mybuilder.title")`` then finds them.
+    """
 
     name: ClassVar[str]
     order: ClassVar[int] = 1000
+    phrases: ClassVar[Mapping[str, Mapping[str, str]]] = {}
 
     @abc.abstractmethod
     def build(self, context: Any) -> Section | None:

@@ -22,6 +22,7 @@ __all__ = [
     "KpiResult",
     "Status",
     "Unit",
+    "format_percent",
     "format_value",
     "make_result",
     "ratio",
@@ -131,12 +132,17 @@ def make_result(
     )
 
 
+def format_percent(fraction: float) -> str:
+    """A fraction as a percent with two decimals, the one percent format: ``0.955 -> "95.50%"``."""
+    return f"{fraction * 100:.2f}%"
+
+
 def format_value(result: KpiResult, not_applicable: str = "n/a") -> str:
-    """Plain text for a value: ratios as %, seconds as ``1h30m``, ``n/a`` when None."""
+    """Plain text for a value: ratios as % (:func:`format_percent`), seconds as ``1h30m``, ``n/a`` when None."""
     if result.value is None:
         return not_applicable
     if result.unit == "ratio":
-        return f"{result.value * 100:.2f} %"
+        return format_percent(result.value)
     if result.unit == "seconds":
         return format_duration(round(result.value))
     if result.unit == "count":

@@ -34,6 +34,7 @@ from itsskit.quality.indicators import (
     year_labels,
 )
 from itsskit.quality.surveys import SatisfactionAnalysis, satisfaction_table
+from itsskit.wording import Texts
 
 __all__ = [
     "annual_report",
@@ -46,90 +47,9 @@ __all__ = [
 
 KpisByPeriod = Mapping[str, Mapping[str, Mapping[str, KpiResult]]]
 
-_WORDS: Mapping[str, Mapping[str, str]] = {
-    "zh-CN": {
-        "title": "{year} 年度组织级质量年报",
-        "purpose": "汇总分析组织内所有服务项目的质量情况，评估问题和偏差，提出改进措施和建议（YNTD-ITSS-0403 §6.2.3）",
-        "audience": "组织内所有相关人员（包括管理者代表）",
-        "summary": "概述",
-        "summary_text": "本年度纳入统计的服务项目 {projects} 个；指标体系共 {indicators} 项指标。按各指标的考核周期评价，共有 {missed} 次考核未达标，涉及 {names} 项指标。",
-        "results": "指标完成情况（按项目与公司）",
-        "indicator": "指标",
-        "period": "考核周期",
-        "target": "目标值",
-        "scope": "对象",
-        "year_value": "全年实际值",
-        "assessed": "考核期达标",
-        "status": "状态",
-        "owner": "责任部门",
-        "monthly": "逐月指标",
-        "year": "全年",
-        "missed": "未达标指标及原因分析",
-        "missed_none": "本年度各项指标在其考核周期内均达标。",
-        "missed_intro": "以下指标在其考核周期内未达标，请责任部门填写原因分析和改进措施。",
-        "actual": "实际值",
-        "cause": "原因分析",
-        "measure": "改进措施",
-        "satisfaction": "客户满意度",
-        "satisfaction_missing": "未提供满意度数据。",
-        "audit": "内审发现及整改情况",
-        "audit_missing": "本年度未提供内审记录。",
-        "audit_none": "{id}：未发现不符合项。",
-        "improvements": "改进事项",
-        "improvements_none": "本年度未登记改进事项。",
-        "id": "编号",
-        "description": "描述",
-        "source": "来源",
-        "due": "完成期限",
-        "done": "完成日期",
-        "open": "进行中",
-        "overdue": "已逾期",
-        "closed": "已完成",
-    },
-    "en": {
-        "title": "Annual Quality Report {year}",
-        "purpose": "Summarise and analyse the quality of all service projects, assess problems and deviations, and propose improvements (YNTD-ITSS-0403 §6.2.3)",
-        "audience": "Everyone concerned in the organisation, including the management representative",
-        "summary": "Summary",
-        "summary_text": "{projects} service project(s) this year; the indicator system has {indicators} indicators. Assessed on their own periods, {missed} assessment(s) missed their target, for {names} indicator(s).",
-        "results": "Indicator results by project and for the company",
-        "indicator": "Indicator",
-        "period": "Assessed",
-        "target": "Target",
-        "scope": "Scope",
-        "year_value": "Year value",
-        "assessed": "Periods met",
-        "status": "Status",
-        "owner": "Owner",
-        "monthly": "Month by month",
-        "year": "Year",
-        "missed": "Missed indicators and their causes",
-        "missed_none": "Every indicator met its target in each of its assessment periods.",
-        "missed_intro": "These indicators missed their target in an assessment period; the owners are to fill in causes and measures.",
-        "actual": "Actual",
-        "cause": "Cause analysis",
-        "measure": "Improvement measures",
-        "satisfaction": "Customer satisfaction",
-        "satisfaction_missing": "No satisfaction data given.",
-        "audit": "Internal audit findings and their follow-up",
-        "audit_missing": "No internal audit record given for this year.",
-        "audit_none": "{id}: no nonconformity found.",
-        "improvements": "Improvement items",
-        "improvements_none": "No improvement item recorded this year.",
-        "id": "Id",
-        "description": "Description",
-        "source": "Source",
-        "due": "Due",
-        "done": "Done",
-        "open": "Open",
-        "overdue": "Overdue",
-        "closed": "Done",
-    },
-}
-
 
 def _w(language: str, key: str, **values: object) -> str:
-    return _WORDS[language][key].format(**values)
+    return Texts(language)(f"q.annual.{key}", **values)
 
 
 def indicator_label(indicator: Indicator, language: str) -> str:

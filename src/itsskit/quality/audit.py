@@ -39,6 +39,7 @@ from itsskit.quality.common import (
     quality_report,
     table,
 )
+from itsskit.wording import Texts
 
 __all__ = [
     "AUDIT_MONTH",
@@ -293,94 +294,9 @@ def finding_status(finding: Finding, actions: Iterable[CorrectiveAction], on: da
 
 # ------------------------------------------------------------------ report
 
-_WORDS: Mapping[str, Mapping[str, str]] = {
-    "zh-CN": {
-        "title": "{year} 年度内部审核报告",
-        "purpose": "评价公司运维服务能力的适应性和有效性（YNTD-ITSS-0403 §6.2.4、§7.3.1）",
-        "scope_default": "运维服务涉及的所有部门，包括运维服务的主要实施部门和支持部门；审核 PDCA、人员、资源、技术、过程、交付和应急。",
-        "overview": "审核概况",
-        "overview_text": "审核编号 {id}，计划日期 {scheduled}，实施日期 {held}，审核员：{auditors}。",
-        "scope": "审核范围：{scope}",
-        "counts": "检查项 {total} 项：符合 {ok} 项，不符合 {nc} 项，未填写 {open} 项。",
-        "by_area": "检查结果（按审核领域）",
-        "area": "审核领域",
-        "items": "检查项",
-        "ok": "符合",
-        "nc": "不符合",
-        "unanswered": "未填写",
-        "details": "检查明细",
-        "id": "编号",
-        "question": "检查内容",
-        "result": "结论",
-        "evidence": "审核证据",
-        "findings": "不符合项",
-        "findings_none": "本次审核未发现不符合项。",
-        "description": "描述",
-        "severity": "严重程度",
-        "status": "状态（截至 {on}）",
-        "severity.minor": "一般",
-        "severity.major": "严重",
-        "actions": "纠正和预防措施",
-        "actions_none": "尚未登记纠正和预防措施。",
-        "finding": "不符合项",
-        "action": "措施",
-        "kind": "类型",
-        "corrective": "纠正",
-        "preventive": "预防",
-        "owner": "责任人",
-        "due": "完成期限",
-        "closed": "关闭日期",
-        "status.open": "进行中",
-        "status.overdue": "已逾期",
-        "status.closed": "已关闭",
-        "tbd": "待定",
-    },
-    "en": {
-        "title": "Internal Audit Report {year}",
-        "purpose": "Assess the suitability and effectiveness of the operations service capability (YNTD-ITSS-0403 §6.2.4, §7.3.1)",
-        "scope_default": "All departments involved in operations services, the delivering and the supporting ones; PDCA, people, resources, technology, processes, delivery and emergency response are audited.",
-        "overview": "Overview",
-        "overview_text": "Audit {id}, scheduled {scheduled}, held {held}, auditors: {auditors}.",
-        "scope": "Scope: {scope}",
-        "counts": "{total} checklist items: {ok} conforming, {nc} nonconforming, {open} not answered.",
-        "by_area": "Results by area",
-        "area": "Area",
-        "items": "Items",
-        "ok": "Conforming",
-        "nc": "Nonconforming",
-        "unanswered": "Not answered",
-        "details": "Checklist details",
-        "id": "Id",
-        "question": "Checkpoint",
-        "result": "Result",
-        "evidence": "Evidence",
-        "findings": "Nonconformities",
-        "findings_none": "No nonconformity was found.",
-        "description": "Description",
-        "severity": "Severity",
-        "status": "Status (on {on})",
-        "severity.minor": "Minor",
-        "severity.major": "Major",
-        "actions": "Corrective and preventive actions",
-        "actions_none": "No corrective or preventive action recorded yet.",
-        "finding": "Finding",
-        "action": "Action",
-        "kind": "Kind",
-        "corrective": "Corrective",
-        "preventive": "Preventive",
-        "owner": "Owner",
-        "due": "Due",
-        "closed": "Closed",
-        "status.open": "Open",
-        "status.overdue": "Overdue",
-        "status.closed": "Closed",
-        "tbd": "to be set",
-    },
-}
-
 
 def _w(language: str, key: str, **values: object) -> str:
-    return _WORDS[language][key].format(**values)
+    return Texts(language)(f"q.audit.{key}", **values)
 
 
 def _result(entry: AuditEntry, language: str) -> str:

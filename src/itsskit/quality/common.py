@@ -16,6 +16,7 @@ from itsskit.kpis.catalogue import KpiCatalogue, builtin_catalogue
 from itsskit.kpis.results import Unit
 from itsskit.models import LANGUAGES, Report, ReportSpec, Section
 from itsskit.periods import Period
+from itsskit.wording import Texts
 
 __all__ = [
     "COMPANY",
@@ -36,45 +37,6 @@ COMPANY = "company"
 Row = tuple[str, ...]
 Table = tuple[Row, ...]
 
-_TEXTS: Mapping[str, Mapping[str, str]] = {
-    "zh-CN": {
-        "company": "公司",
-        "na": "不适用",
-        "status.met": "达标",
-        "status.at_risk": "达标",
-        "status.missed": "异常",
-        "status.not_applicable": "无数据",
-        "status.no_target": "—",
-        "period.monthly": "月度",
-        "period.quarterly": "季度",
-        "period.yearly": "年度",
-        "yes": "是",
-        "no": "否",
-        "none": "无",
-        "cause_prompt": "【待填写：原因分析】",
-        "measure_prompt": "【待填写：改进措施】",
-        "department": "质量部",
-    },
-    "en": {
-        "company": "Company",
-        "na": "n/a",
-        "status.met": "Met",
-        "status.at_risk": "Met",
-        "status.missed": "Abnormal",
-        "status.not_applicable": "No data",
-        "status.no_target": "—",
-        "period.monthly": "Monthly",
-        "period.quarterly": "Quarterly",
-        "period.yearly": "Yearly",
-        "yes": "Yes",
-        "no": "No",
-        "none": "None",
-        "cause_prompt": "[to be filled in: cause analysis]",
-        "measure_prompt": "[to be filled in: improvement measures]",
-        "department": "Quality Department",
-    },
-}
-
 
 def check_language(language: str) -> str:
     """``language`` if supported, else a ValueError naming the supported ones."""
@@ -84,8 +46,8 @@ def check_language(language: str) -> str:
 
 
 def text(language: str, key: str, **values: Any) -> str:
-    """The wording ``key`` in ``language``, formatted with ``values``."""
-    return _TEXTS[check_language(language)][key].format(**values)
+    """The shared quality wording ``q.<key>`` in ``language``, formatted with ``values``."""
+    return Texts(check_language(language))(f"q.{key}", **values)
 
 
 def kpi_label(name: str, language: str, catalogue: KpiCatalogue | None = None) -> str:

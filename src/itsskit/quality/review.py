@@ -17,62 +17,16 @@ from itsskit.quality.annual import KpisByPeriod, annual_report, improvements_sec
 from itsskit.quality.audit import Audit, audit_report
 from itsskit.quality.common import check_language, day_text, quality_report, table
 from itsskit.quality.surveys import SatisfactionAnalysis
+from itsskit.wording import Texts
 
 __all__ = ["COMPLAINT_WORDS", "complaints", "record_review", "review_pack"]
 
 #: A ticket whose category or an attribute value is one of these is a complaint.
 COMPLAINT_WORDS = frozenset({"投诉", "complaint"})
 
-_WORDS: Mapping[str, Mapping[str, str]] = {
-    "zh-CN": {
-        "title": "{year} 年度管理评审输入材料",
-        "purpose": "为管理评审汇总 §7.3.2 规定的评审输入（YNTD-ITSS-0403 §7.3.2）",
-        "audience": "总经理、管理者代表、运维部经理、质量部经理、人力资源部经理、研发部经理",
-        "plan": "年度能力管理计划的实施情况",
-        "plan_prompt": "【待管理者代表填写：年度能力管理计划的实施情况汇报】",
-        "indicators": "各项指标的完成情况",
-        "satisfaction": "客户满意度调查",
-        "department": "运维部的工作汇报",
-        "department_prompt": "【待运维部经理填写：运维部工作汇报】",
-        "audit": "运维服务内审报告",
-        "audit_missing": "未提供内审记录。",
-        "complaints": "客户投诉报告",
-        "complaints_none": "本年度没有记录客户投诉（类别或属性为“投诉”的工单）。",
-        "complaints_text": "本年度记录客户投诉 {count} 起。",
-        "improvements": "持续改进情况",
-        "id": "编号",
-        "project": "项目",
-        "opened": "受理日期",
-        "resolved": "解决日期",
-        "title_col": "内容",
-    },
-    "en": {
-        "title": "Management Review Inputs {year}",
-        "purpose": "Assemble the management review inputs of §7.3.2 (YNTD-ITSS-0403 §7.3.2)",
-        "audience": "General manager, management representative, operations, quality, HR and R&D managers",
-        "plan": "Implementation of the annual capability plan",
-        "plan_prompt": "[to be filled in by the management representative: implementation of the annual capability plan]",
-        "indicators": "Indicator results",
-        "satisfaction": "Customer satisfaction survey",
-        "department": "Operations department report",
-        "department_prompt": "[to be filled in by the operations manager: the department's report]",
-        "audit": "Internal audit report",
-        "audit_missing": "No internal audit record given.",
-        "complaints": "Customer complaints",
-        "complaints_none": 'No customer complaint (ticket with category or attribute "complaint") this year.',
-        "complaints_text": "{count} customer complaint(s) this year.",
-        "improvements": "Continual improvement",
-        "id": "Id",
-        "project": "Project",
-        "opened": "Opened",
-        "resolved": "Resolved",
-        "title_col": "Subject",
-    },
-}
-
 
 def _w(language: str, key: str, **values: object) -> str:
-    return _WORDS[language][key].format(**values)
+    return Texts(language)(f"q.review.{key}", **values)
 
 
 def complaints(tickets: Iterable[Ticket], period: Period | None = None) -> list[Ticket]:

@@ -31,6 +31,7 @@ from itsskit.quality.common import (
     text,
     value_text,
 )
+from itsskit.wording import Texts
 
 __all__ = [
     "LOW_SCORE",
@@ -119,74 +120,9 @@ def callback_due(ticket: Ticket) -> datetime | None:
 
 # ---------------------------------------------------------------------- report
 
-_WORDS: Mapping[str, Mapping[str, str]] = {
-    "zh-CN": {
-        "title": "客户满意度分析报告 {period}",
-        "purpose": "分析本期客户满意度调查结果，反馈相关部门和责任人（YNTD-ITSS-0403 §6.2.5、§7.1）",
-        "overview": "总体情况",
-        "overview_text": "本期共收到有效答卷 {count} 份，平均分 {mean}，满意率（4 分及以上）{share}；事件回访率 {callback}（已在解决后 7 天内回访 {done} / {total} 单）。",
-        "annual_ok": "本期已开展公司级满意度调查（{count} 份答卷）。",
-        "annual_missing": "本期未记录公司级满意度调查答卷；公司级调查每年至少进行一次（§7.1）。",
-        "distribution": "评分分布",
-        "score": "评分",
-        "answers": "答卷数",
-        "share": "占比",
-        "by_kind": "按调查类型",
-        "kind": "调查类型",
-        "mean": "平均分",
-        "satisfied": "满意率",
-        "kind.callback": "事件回访",
-        "kind.project": "项目验收后调查",
-        "kind.annual": "公司级年度调查",
-        "by_project": "按项目",
-        "project": "项目",
-        "low": "低分答卷（需跟踪处理）",
-        "low_none": "本期没有 {score} 分及以下的答卷。",
-        "id": "编号",
-        "ticket": "工单",
-        "answered": "答卷日期",
-        "comment": "意见",
-        "callbacks": "事件回访",
-        "callbacks_text": "本期解决的事件 {total} 单，7 天内回访 {done} 单，回访率 {rate}。",
-        "missing_list": "未按时回访的事件（最多列出 {max} 单）：{ids}",
-        "no_data": "本期没有满意度答卷。",
-    },
-    "en": {
-        "title": "Customer Satisfaction Report {period}",
-        "purpose": "Analyse the satisfaction survey results and feed them back to the departments and owners (YNTD-ITSS-0403 §6.2.5, §7.1)",
-        "overview": "Overview",
-        "overview_text": "{count} answers this period, mean score {mean}, satisfied (4 or 5) {share}; incident callback coverage {callback} ({done} of {total} incidents called back within 7 days of resolution).",
-        "annual_ok": "A company survey was carried out this period ({count} answers).",
-        "annual_missing": "No company survey answers this period; a company survey is due at least once a year (§7.1).",
-        "distribution": "Score distribution",
-        "score": "Score",
-        "answers": "Answers",
-        "share": "Share",
-        "by_kind": "By survey kind",
-        "kind": "Survey kind",
-        "mean": "Mean score",
-        "satisfied": "Satisfied",
-        "kind.callback": "Incident callback",
-        "kind.project": "Project survey after acceptance",
-        "kind.annual": "Annual company survey",
-        "by_project": "By project",
-        "project": "Project",
-        "low": "Low scores (to follow up)",
-        "low_none": "No answer scored {score} or less this period.",
-        "id": "Id",
-        "ticket": "Ticket",
-        "answered": "Answered",
-        "comment": "Comment",
-        "callbacks": "Incident callbacks",
-        "callbacks_text": "{total} incidents resolved this period, {done} called back within 7 days: {rate}.",
-        "missing_list": "Incidents without a timely callback (at most {max} listed): {ids}",
-        "no_data": "No survey answers this period.",
-    },
-}
-
 
 def _w(language: str, key: str, **values: object) -> str:
-    return _WORDS[language][key].format(**values)
+    return Texts(language)(f"q.sat.{key}", **values)
 
 
 def satisfaction_table(

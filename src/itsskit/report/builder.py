@@ -89,10 +89,17 @@ class ReportContext:
     notes: Notes
     sla: SLA | None
 
-    @property
+    @functools.cached_property
     def texts(self) -> Texts:
-        """The wording and number formats of the report's language."""
-        return Texts(self.language)
+        """The wording and number formats of the report's language, with the phrases
+        of every registered section builder (:attr:`SectionBuilder.phrases`)."""
+        texts = Texts(self.language)
+        for builder in self.host.section_builders():
+            try:
+                texts = texts.extended(builder.phrases, f"section builder {builder.name!r}")
+            except ValueError:  # its own section then fails, visibly, on the missing phrase
+                continue
+        return texts
 
     def kpi_label(self, name: str) -> str:
         """The display name of the KPI ``name`` in the report's language (the name if unknown)."""

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from itsskit.report.fonts import register_cjk_font
+from itsskit.wording import LANGUAGES, TEXTS
 
 __all__ = ["attainment_trend", "availability_by_service", "priority_mix", "volume_trend"]
 
@@ -25,27 +26,6 @@ WIDTH_IN = 6.3  # 16 cm, the text width of an A4 page with 2.5 cm margins
 BLUE = "#2f6db5"
 RED = "#c0392b"
 GREY = "#7f8c8d"
-
-TEXTS: Mapping[str, Mapping[str, str]] = {
-    "zh-CN": {
-        "volume": "工单量趋势",
-        "count": "数量",
-        "attainment": "SLA 达成率趋势",
-        "actual": "实际",
-        "target": "目标",
-        "priorities": "按优先级分布",
-        "availability": "各服务可用性",
-    },
-    "en": {
-        "volume": "Ticket volume",
-        "count": "Count",
-        "attainment": "SLA attainment trend",
-        "actual": "Actual",
-        "target": "Target",
-        "priorities": "Tickets by priority",
-        "availability": "Availability by service",
-    },
-}
 
 
 def volume_trend(
@@ -148,10 +128,11 @@ def availability_by_service(
 
 
 def _texts(language: str) -> Mapping[str, str]:
-    try:
-        return TEXTS[language]
-    except KeyError:
-        raise ValueError(f"unknown chart language {language!r} (known: zh-CN, en)") from None
+    """The chart phrases of ``language``, keyed without their ``plot.`` prefix."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown chart language {language!r} (known: zh-CN, en)")
+    phrases = TEXTS[language]
+    return {key[len("plot.") :]: phrases[key] for key in phrases if key.startswith("plot.")}
 
 
 def _require_same_length(labels: Sequence[object], values: Sequence[object]) -> None:
