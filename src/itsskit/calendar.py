@@ -339,7 +339,9 @@ class BusinessCalendar:
         official = list(self._book.files)
         if self._book.statutory:
             loaded = {schedule.year for schedule in official}
-            official += [s for y in shipped_years() if y not in loaded and (s := shipped_schedule(y))]
+            official += [
+                s for y in shipped_years() if y not in loaded and (s := shipped_schedule(y))
+            ]
         return frozenset(day.date for s in official for day in s.days if day.off == off)
 
     def __repr__(self) -> str:
@@ -387,6 +389,13 @@ class BusinessCalendar:
         reason = DayReason.WEEKDAY if working else DayReason.WEEKEND
         return DayFact(date=day, working=working, reason=reason, source="rule", official=official)
 
+    def special_days(self, year: int) -> tuple[DayFact, ...]:
+        """The facts of ``year``'s holidays, make-up days and overrides, in date order
+        (every other day follows the weekday rule)."""
+        days = (date(year, 1, 1) + timedelta(days=k) for k in range(366))
+        facts = (self.day(d) for d in days if d.year == year)
+        return tuple(f for f in facts if f.reason not in (DayReason.WEEKDAY, DayReason.WEEKEND))
+
     def schedule(self, year: int) -> YearSchedule | None:
         """The schedule governing ``year`` (None: the weekday rule and own dates alone)."""
         return self._book.year(year) if self._book else None
@@ -395,9 +404,7 @@ class BusinessCalendar:
         """False when ``year`` rests on a provisional schedule (China preset, no official one)."""
         return self._book is None or self._book.is_official(year)
 
-    def provisional_years(
-        self, start: date | datetime, end: date | datetime
-    ) -> tuple[int, ...]:
+    def provisional_years(self, start: date | datetime, end: date | datetime) -> tuple[int, ...]:
         """The provisional years among those from ``start`` to ``end`` (local years).
 
         Dates count inclusively; aware datetimes as the half-open ``[start, end)``

@@ -99,9 +99,7 @@ class YearSchedule:
     """
 
     year: int
-    days: tuple[ScheduledDay, ...] = attrs.field(
-        converter=_sorted_days, validator=_unique_dates
-    )
+    days: tuple[ScheduledDay, ...] = attrs.field(converter=_sorted_days, validator=_unique_dates)
     source: ScheduleSource
     origin: str = ""
 
@@ -139,7 +137,9 @@ def _shipped() -> tuple[range, dict[int, YearSchedule]]:
             by_year[day.year].append(entry)
     origin = str(doc["source"])
     schedules = {
-        year: YearSchedule(year=year, days=tuple(days), source=ScheduleSource.SHIPPED, origin=origin)
+        year: YearSchedule(
+            year=year, days=tuple(days), source=ScheduleSource.SHIPPED, origin=origin
+        )
         for year, days in by_year.items()
     }
     return range(first, last + 1), schedules
@@ -195,7 +195,10 @@ def provisional_schedule(year: int) -> YearSchedule:
         off.add(lieu)
         days[lieu] = _named(lieu, name, in_lieu=True)
     return YearSchedule(
-        year=year, days=tuple(days.values()), source=ScheduleSource.PROVISIONAL, origin=STATUTORY_RULE
+        year=year,
+        days=tuple(days.values()),
+        source=ScheduleSource.PROVISIONAL,
+        origin=STATUTORY_RULE,
     )
 
 
