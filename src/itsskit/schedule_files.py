@@ -155,6 +155,6 @@ def _schedule(year: int, days: Iterable[tuple[ScheduledDay, str]], origin: str) 
             raise ScheduleFileError(f"{where}: {day.date} lies outside the {year} schedule")
         if day.date in seen:
             raise ScheduleFileError(f"{where}: {day.date} is already listed by {seen[day.date]}")
-        seen[day.date] = where
+        seen[day.date] = where.removeprefix(f"{origin}: ")
         kept.append(day)
     return YearSchedule(year=year, days=tuple(kept), source=ScheduleSource.FILE, origin=origin)
