@@ -15,8 +15,10 @@ comes from is its :class:`ScheduleSource`:
   dates and the 清明 solar term from ``lunar_python``; plus, by art. 6 ("全体公民
   放假的假日，如果适逢周六、周日，应当在工作日补假"), one compensating weekday
   (补假) for each statutory day on a Saturday or Sunday: the first Monday-Friday
-  after it that is not already a holiday.  Make-up working days are decided by
-  each year's notice and are unknown until it is published.
+  after it that is not already a holiday (two festivals on one weekend day are
+  two holidays on a weekend; on a weekday they are one rest day).  Make-up
+  working days are decided by each year's notice and are unknown until it is
+  published.
 
 :class:`ScheduleBook` answers, for a calendar, which schedule governs a year.
 """
