@@ -115,6 +115,10 @@ class YearSchedule:
         return _index(self).get(day)
 
 
+attrs.resolve_types(ScheduledDay)
+attrs.resolve_types(YearSchedule)
+
+
 @cache
 def _index(schedule: YearSchedule) -> dict[date, ScheduledDay]:
     return {day.date: day for day in schedule.days}
