@@ -267,3 +267,20 @@ def test_calendar_show_errors(tmp_path: Path) -> None:
     assert bad.exit_code == 2 and "Traceback" not in bad.output
     assert "calendars.office.schedules[0]:" in bad.output and "days[0]: expected" in bad.output
     assert run("calendar", "show", "--year", "1800").exit_code == 2
+
+
+def test_quality_commands_warn_too(tmp_path: Path) -> None:
+    config = write(tmp_path, with_schedule=False)
+    args = ("quality", "indicators", str(config), "--period", "2027-02", "--at", AT)
+    result = run(*args, "--format", "json")
+    assert result.exit_code == 0 and result.stderr.count(WARNING) == 1
+    assert json.loads(result.stdout)  # the indicators are still written
+    assert run(*args, "--strict").exit_code == 1
+    annual = ("quality", "annual-report", str(config), "--year", "2027", "--format", "markdown")
+    result = run(*annual, "--out", str(tmp_path / "q"), "--at", AT, "--strict")
+    assert result.exit_code == 1 and result.stderr.count(WARNING) == 1
+    assert list((tmp_path / "q").iterdir())  # written before failing
+    (tmp_path / "official").mkdir()
+    official = write(tmp_path / "official", with_schedule=True)
+    ok = run("quality", "indicators", str(official), "--period", "2027-02", "--at", AT, "--strict")
+    assert ok.exit_code == 0 and "provisional" not in ok.stderr
