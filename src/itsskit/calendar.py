@@ -62,8 +62,6 @@ class _Spec(Protocol):
     def holidays(self) -> tuple[date, ...]: ...
     @property
     def workdays(self) -> tuple[date, ...]: ...
-    @property
-    def schedules(self) -> tuple[YearSchedule, ...]: ...
 
 
 class DayReason(StrEnum):
@@ -291,7 +289,7 @@ class BusinessCalendar:
         the spec's ``schedules`` first, beneath the spec's own dates), ``weekly``
         (weekday rule plus the spec's schedules and dates) or ``always``.
         """
-        schedules = tuple(getattr(spec, "schedules", ()))
+        schedules: tuple[YearSchedule, ...] = tuple(getattr(spec, "schedules", ()))  # 0.1.0 specs
         if spec.preset == "always":
             if schedules:
                 raise ValueError("schedules apply to the china and weekly presets, not always")

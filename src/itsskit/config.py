@@ -382,24 +382,24 @@ class _Loader:
         if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
             self.error(where, 'expected a list of file paths, e.g. ["holidays/2027.json"]')
             return None
-        read: dict[int, tuple[int, YearSchedule]] = {}
+        first_of: dict[int, int] = {}  # year -> index of its file
+        schedules: list[YearSchedule] = []
         for index, text in enumerate(paths):
             try:
                 schedule = read_schedule(self.path.parent / Path(text).expanduser())
             except ScheduleFileError as exc:
                 self.error(f"{where}[{index}]", str(exc))
                 continue
-            if schedule.year in read:
-                first = read[schedule.year][0]
+            if schedule.year in first_of:
                 self.error(
                     f"{where}[{index}]",
-                    f"a second schedule for {schedule.year} (the first is {where}[{first}]);"
-                    " expected one file per year",
+                    f"a second schedule for {schedule.year} (the first is "
+                    f"{where}[{first_of[schedule.year]}]); expected one file per year",
                 )
-            read[schedule.year] = (index, schedule)
-        if len(read) < len(paths):
-            return None
-        return tuple(schedule for _, schedule in sorted(read.values()))
+                continue
+            first_of[schedule.year] = index
+            schedules.append(schedule)
+        return tuple(schedules) if len(schedules) == len(paths) else None
 
     def sla(
         self, key: str, raw: dict[str, Any], calendars: Mapping[str, CalendarSpec]
