@@ -91,7 +91,8 @@ def test_day_facts_of_official_days() -> None:
 
 
 def test_correction_2005_12_31_is_a_makeup_day() -> None:
-    # 国办发明电〔2005〕35号: 元旦 1-3 January 2006, Saturday 31 December 2005 worked
+    # the 2006 notice (gov.cn/jrzg/2005-12/22/content_133837.htm): 元旦 1-3 January 2006,
+    # Saturday 31 December 2005 worked
     assert CHINA.is_working_day(date(2005, 12, 31))
     assert not CHINA.is_working_day(date(2006, 1, 3))
 

@@ -47,9 +47,14 @@ NAMES: dict[str, tuple[str, str, str]] = {
 
 #: Days the package lacks: (date, key, off day?) with the notice that sets them.
 CORRECTIONS: tuple[tuple[str, str, bool, str], ...] = (
-    # 国务院办公厅关于2006年部分节假日安排的通知（国办发明电〔2005〕35号）: 元旦 1月1日至3日
-    # 放假，12月31日（星期六）上班. The package starts each year's data on 1 January.
-    ("2005-12-31", "new_year", False, "国办发明电〔2005〕35号"),
+    # 国务院办公厅关于2006年部分节假日安排的通知: 元旦 1月1日—3日放假 ... 12月31日(星期六)上班.
+    # The package misses this day of the 2006 notice that falls in 2005.
+    (
+        "2005-12-31",
+        "new_year",
+        False,
+        "国务院办公厅关于2006年部分节假日安排的通知 http://www.gov.cn/jrzg/2005-12/22/content_133837.htm",
+    ),
 )
 
 
