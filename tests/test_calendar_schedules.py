@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import attrs
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from itsskit import BusinessCalendar
 from itsskit.calendar import DayReason
@@ -18,6 +20,7 @@ from itsskit.models import CalendarSpec
 from itsskit.plugins import PluginHost
 from itsskit.schedule_files import ScheduleFileError, parse_holiday_cn_json, read_schedule
 from itsskit.schedules import ScheduleSource, provisional_schedule
+from reference_impl import RefCalendar, china_data, china_later_holidays
 
 DATA = Path(__file__).resolve().parent / "data" / "holidays"
 JSON_2027 = DATA / "2027.json"
@@ -278,3 +281,34 @@ def test_provisional_and_file_years_share_the_interval_table() -> None:
     # Thu 30 Sep 09:00 (Shanghai) to Wed 20 Oct 09:00 with the file: 30 Sep, 8 Oct, the
     # make-up Saturday 9 Oct, 11-15 Oct and 18-19 Oct are full days (1-7 Oct off)
     assert seconds[0] == cal.business_seconds(*utc) == 10 * 27_000
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 3 * 365 * 24 * 60),
+    st.integers(0, 40 * 24 * 60),
+    st.integers(0, 30 * 27_000),
+)
+def test_file_and_provisional_years_match_the_reference(
+    start_min: int, span_min: int, seconds: int
+) -> None:
+    """2026 shipped, 2027 from the file, 2028 provisional: against plain per-day loops fed
+    with the file read by ``json`` and the ``holidays`` package for 2028."""
+    start = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=start_min)
+    end = start + timedelta(minutes=span_min)
+    assert FILED.business_seconds(start, end) == FILED_REF.business_seconds(start, end)
+    assert FILED.add_business_seconds(start, seconds) == FILED_REF.add_business_seconds(
+        start, seconds
+    )
+
+
+def _filed_reference() -> RefCalendar:
+    holidays, workdays = china_data()
+    later = {d for d in china_later_holidays() if d.year != 2027}
+    for day, (off, _) in plain_days(JSON_2027).items():
+        (holidays if off else workdays).add(day)
+    return RefCalendar(holidays=holidays | later, workdays=workdays)
+
+
+FILED = BusinessCalendar.china(schedules=[read_schedule(JSON_2027)])
+FILED_REF = _filed_reference()
