@@ -30,7 +30,7 @@ import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-from itsskit.schedules import ScheduleBook, YearSchedule, shipped_schedule, shipped_years
+from itsskit.schedules import ScheduleBook, YearSchedule
 
 __all__ = ["BusinessCalendar", "DayFact", "DayReason"]
 
@@ -332,14 +332,7 @@ class BusinessCalendar:
         return (self._listed(off=False) - self._own_holidays) | self._own_workdays
 
     def _listed(self, off: bool) -> frozenset[date]:
-        if self._book is None:
-            return frozenset()
-        official = list(self._book.files)
-        if self._book.statutory:
-            loaded = {schedule.year for schedule in official}
-            official += [
-                s for y in shipped_years() if y not in loaded and (s := shipped_schedule(y))
-            ]
+        official = self._book.official() if self._book else ()
         return frozenset(day.date for s in official for day in s.days if day.off == off)
 
     def __repr__(self) -> str:

@@ -252,6 +252,13 @@ class ScheduleBook:
             return True
         return year in shipped_years()
 
+    def official(self) -> tuple[YearSchedule, ...]:
+        """Every official schedule the book knows: the files, and the shipped years they leave."""
+        loaded = {schedule.year for schedule in self.files}
+        shipped = shipped_years() if self.statutory else range(0)
+        more = (shipped_schedule(year) for year in shipped if year not in loaded)
+        return self.files + tuple(schedule for schedule in more if schedule is not None)
+
     def entry(self, day: date) -> tuple[ScheduledDay | None, YearSchedule | None]:
         """``day``'s entry and the schedule it comes from (its own year's, or a file's spill)."""
         own = self.year(day.year)
