@@ -9,14 +9,22 @@ Run: ``python benchmarks/bench_calendar.py [N]`` (default N = 1,000,000 pairs).
   full days x 9 h plus the clipped partial first/last days, vectorised.
 * business_duration: ``businessDuration`` per ticket, 09:00-18:00 with the holiday
   list, on a sample (it is a per-row Python function).
+* before/after: the calendar module of ``BASELINE_REV`` (before per-year schedules,
+  issue 9), loaded from git, on the same pairs in the same run; then ours on pairs
+  in provisional years (2027-2029) and with a 2027 schedule file loaded, which must
+  cost the same per ticket (their days are built into the same interval table).
+  ``python benchmarks/bench_calendar.py [N] [REV]`` picks another baseline.
 """
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
+import types
 from collections.abc import Callable
 from datetime import time as dtime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,6 +33,10 @@ from machine import describe
 from itsskit.calendar import BusinessCalendar
 
 N_DEFAULT = 1_000_000
+#: The calendar before per-year schedules and provisional years (issue 9).
+BASELINE_REV = "9c7b8e0"
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURE_2027 = ROOT / "tests" / "data" / "holidays" / "2027.json"
 N_BD = 2_000
 SEED = 20250101
 CN_OFFSET = np.timedelta64(8, "h")  # Asia/Shanghai, no DST since 1991
@@ -92,8 +104,75 @@ def business_duration_rate(
     return len(ls) / (time.perf_counter() - t0), len(ls)
 
 
+def baseline_calendar(rev: str) -> Any:
+    """``BusinessCalendar.china()`` of the calendar module at git ``rev`` (None without git)."""
+    try:
+        source = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{rev}:src/itsskit/calendar.py"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    module = types.ModuleType("baseline_calendar")
+    module.__dict__["__name__"] = "baseline_calendar"
+    sys.modules["baseline_calendar"] = module
+    exec(compile(source, f"{rev}:calendar.py", "exec"), module.__dict__)  # noqa: S102
+    return module.BusinessCalendar.china()
+
+
+def before_after(starts: np.ndarray, ends: np.ndarray, rev: str, rounds: int = 9) -> bool:
+    """Old and new on the same pairs; new on provisional and file-loaded years. True: kept.
+
+    The four cases run interleaved, ``rounds`` times, a different one first each
+    round, and each keeps its best time, so that load from other processes hits
+    them alike.
+    """
+    from itsskit.schedule_files import read_schedule
+
+    old = baseline_calendar(rev)
+    if old is None:
+        print(f"baseline {rev}: not available (no git history); skipped")
+        return True
+    new = BusinessCalendar.china()
+    loaded = BusinessCalendar.china(schedules=[read_schedule(FIXTURE_2027)])
+    shift = np.timedelta64(3 * 365, "D")  # 2027-2029: provisional years
+    later = (starts + shift, ends + shift)
+    cases = {
+        "before": (old, (starts, ends)),
+        "after": (new, (starts, ends)),
+        "after, 2027-2029 provisional": (new, later),
+        "after, 2027 from a file": (loaded, later),
+    }
+    best = dict.fromkeys(cases, float("inf"))
+    for cal, pairs in cases.values():
+        cal.business_seconds_many(*pairs)  # build the tables outside the timing
+    names = list(cases)
+    for round_ in range(rounds):  # a different case goes first each round
+        for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            cal, pairs = cases[name]
+            t0 = time.perf_counter()
+            cal.business_seconds_many(*pairs)
+            best[name] = min(best[name], time.perf_counter() - t0)
+    same = bool(
+        np.array_equal(
+            old.business_seconds_many(starts, ends), new.business_seconds_many(starts, ends)
+        )
+    )
+    for name, seconds in best.items():
+        print(
+            f"{name:<30} best of {rounds}: {seconds:.3f} s  -> {len(starts) / seconds:,.0f} tickets/s"
+        )
+    print(f"baseline {rev}; same results on 2024-2026 pairs: {same}")
+    later_worst = max(best["after, 2027-2029 provisional"], best["after, 2027 from a file"])
+    kept = same and best["after"] <= 1.15 * best["before"] and later_worst <= 1.15 * best["after"]
+    print(f"target (after within 15 % of before; provisional/file years alike): "
+          f"{'met' if kept else 'NOT met'}")  # fmt: skip
+    return kept
+
+
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else N_DEFAULT
+    rev = sys.argv[2] if len(sys.argv) > 2 else BASELINE_REV
     starts, ends = make_pairs(n)
     print(describe())
     print(f"pairs: {n:,}")
@@ -121,6 +200,7 @@ def main() -> None:
     print(f"ratio ours/numpy: {r_ours / r_np:.1f}x   ours/business_duration: {r_ours / r_bd:,.0f}x")
     ok = t_ours < 0.4 and r_ours > r_np and r_ours / r_bd >= 200
     print(f"targets (<0.4 s, > numpy, >= 200x business_duration): {'met' if ok else 'NOT met'}")
+    before_after(starts, ends, rev)
 
 
 if __name__ == "__main__":

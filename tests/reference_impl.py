@@ -68,6 +68,15 @@ def china_data() -> tuple[set[date], set[date]]:
     )
 
 
+def china_later_holidays() -> set[date]:
+    """Years after the shipped data up to 2099, from the ``holidays`` package (independent):
+    the 2024 regulation's holidays plus a weekday in lieu of each one on a weekend."""
+    import holidays
+
+    last = json.loads(DATA.read_text(encoding="utf-8"))["years"][1]
+    return set(holidays.China(years=range(last + 1, 2100)))
+
+
 @dataclass
 class RefCalendar:
     timezone: str = "Asia/Shanghai"
@@ -94,6 +103,7 @@ class RefCalendar:
         workdays: Iterable[date] = (),
     ) -> RefCalendar:
         h, w = china_data()
+        h |= china_later_holidays()
         return cls(
             timezone=timezone,
             hours=hours,

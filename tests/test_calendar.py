@@ -116,11 +116,15 @@ def test_china_user_overrides() -> None:
     assert date(2025, 1, 26) not in cal.workdays
 
 
-def test_years_outside_data_use_weekday_rule() -> None:
-    assert CHINA.is_working_day(date(2030, 10, 1))  # a Tuesday, no shipped data
+def test_years_outside_data_are_provisional_not_plain_weekdays() -> None:
+    # 0.1.0 treated these years as plain Mon-Fri; they now keep the statutory holidays
+    assert not CHINA.is_working_day(date(2030, 10, 1))  # National Day, a Tuesday
+    assert CHINA.is_working_day(date(2030, 10, 4))  # Friday after 1-3 October (Tue-Thu)
     assert not CHINA.is_working_day(date(2030, 10, 5))
     assert CHINA.business_seconds(sh(1970, 1, 5), sh(1970, 1, 6)) == FULL_DAY
-    assert CHINA.business_seconds(sh(2199, 12, 31), sh(2200, 1, 2)) == 2 * FULL_DAY
+    # 31 December 2199 (Tuesday) works, 1 January 2200 (元旦) does not
+    assert CHINA.business_seconds(sh(2199, 12, 31), sh(2200, 1, 2)) == FULL_DAY
+    assert CHINA.provisional_years(date(2026, 12, 1), date(2030, 1, 1)) == (2027, 2028, 2029, 2030)
 
 
 def test_timezone_conversion() -> None:
@@ -403,8 +407,9 @@ def test_table_extension_keeps_results() -> None:
     cal = BusinessCalendar.china()
     s = sh(2025, 3, 3, 10)
     before = cal.add_business_seconds(s, 100_000)
-    assert cal.business_seconds(sh(1980, 1, 1), sh(1980, 1, 8)) == 5 * FULL_DAY  # grows backwards
-    assert cal.business_seconds(sh(2180, 1, 1), sh(2180, 1, 8)) == 5 * FULL_DAY  # and forwards
+    # March weeks: no statutory holiday is ever in March
+    assert cal.business_seconds(sh(1980, 3, 3), sh(1980, 3, 10)) == 5 * FULL_DAY  # grows backwards
+    assert cal.business_seconds(sh(2180, 3, 4), sh(2180, 3, 11)) == 5 * FULL_DAY  # and forwards
     assert cal.add_business_seconds(s, 100_000) == before
     assert cal.business_seconds(s, before) == 100_000
 

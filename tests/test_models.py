@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from itsskit import models
 from itsskit.converter import converter
+from itsskit.schedules import ScheduledDay
 
 ZONES = st.sampled_from([UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-5))])
 aware_datetimes = st.builds(
@@ -44,6 +45,9 @@ def _strategy(cls: type) -> st.SearchStrategy[object]:
         "response": seconds_maps,
         "resolution": seconds_maps,
         "turnaround": seconds_maps,
+        "days": st.deferred(  # a year schedule lists each date once
+            lambda: st.lists(_strategy(ScheduledDay), max_size=2, unique_by=lambda d: d.date)
+        ).map(tuple),
     }
     fields = {}
     for field in attrs.fields(cls):

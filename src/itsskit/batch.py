@@ -56,6 +56,8 @@ class BatchItem:
     version: int | None = None
     files: Mapping[str, Path] = attrs.field(factory=dict)
     detail: str = ""
+    #: Years of a provisional holiday schedule the report's figures rest on.
+    provisional_years: tuple[int, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -176,7 +178,8 @@ def _save(store: ReportStore, config: Config, built: Built, by: str, timezone: s
     except Exception as exc:  # noqa: BLE001 - one failed save must not stop the batch
         return _item(config, report.id, report.period_label, FAILED, detail=_cause(exc))
     version = stored.report.version
-    return _item(config, report.id, report.period_label, BUILT, version=version, files=files)
+    item = _item(config, report.id, report.period_label, BUILT, version=version, files=files)
+    return attrs.evolve(item, provisional_years=tuple(report.figures.get("provisional_years", ())))
 
 
 def _cause(exc: BaseException) -> str:

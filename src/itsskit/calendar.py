@@ -5,25 +5,34 @@ intervals in epoch microseconds (``starts``, ``ends``, ``cum``).  The working
 time elapsed up to an instant is ``F(t) = cum[i] + clip(t - starts[i], 0,
 len[i])``; every public method is a thin wrapper around ``F`` or its inverse,
 so scalar and vectorised forms agree by construction.
+
+The China preset takes its special days from a :class:`~itsskit.schedules.ScheduleBook`:
+official schedules (shipped, or loaded from files) and, for other years, the
+provisional statutory holidays.  Each year's days are folded into the same
+interval table, so a provisional or file-loaded year costs nothing per ticket.
+:meth:`BusinessCalendar.day` says why a date works or not, and
+:meth:`BusinessCalendar.provisional_years` which years rest on a provisional schedule.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
-from importlib.resources import files
+from enum import StrEnum
+from functools import cached_property
 from numbers import Integral
 from typing import Any, NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import attrs
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["BusinessCalendar"]
+from itsskit.schedules import ScheduleBook, YearSchedule
+
+__all__ = ["BusinessCalendar", "DayFact", "DayReason"]
 
 I64 = NDArray[np.int64]
 
@@ -53,6 +62,36 @@ class _Spec(Protocol):
     def holidays(self) -> tuple[date, ...]: ...
     @property
     def workdays(self) -> tuple[date, ...]: ...
+
+
+class DayReason(StrEnum):
+    """Why a date is, or is not, a working day."""
+
+    WEEKDAY = "weekday"  # a working weekday, nothing special
+    WEEKEND = "weekend"  # not a working weekday, nothing special
+    HOLIDAY = "holiday"  # a holiday of the year's schedule (statutory, or in lieu)
+    MAKEUP = "makeup"  # a make-up working day (调休上班) of the year's schedule
+    USER_HOLIDAY = "user_holiday"  # the calendar's own ``holidays`` (company override)
+    USER_WORKDAY = "user_workday"  # the calendar's own ``workdays`` (company override)
+
+
+@attrs.frozen(kw_only=True)
+class DayFact:
+    """What a calendar knows about one date.
+
+    ``source`` is ``shipped``, ``file`` or ``provisional`` for a day of a
+    schedule, ``user`` for an override, ``rule`` for the weekday rule.
+    ``official`` is False when the date's year rests on a provisional schedule
+    (its make-up working days are unknown), unless a user override decides it.
+    """
+
+    date: date
+    working: bool
+    reason: DayReason
+    source: str
+    official: bool
+    name: str = ""
+    name_en: str = ""
 
 
 class _Table(NamedTuple):
@@ -179,25 +218,6 @@ def _year_of(us: int) -> int:
     return date.fromordinal(days + _EPOCH_ORD).year
 
 
-@cache
-def _china_data() -> tuple[frozenset[date], frozenset[date]]:
-    """Shipped statutory holidays and make-up workdays (read once)."""
-    text = files("itsskit").joinpath("data/china_holidays.json").read_text(encoding="utf-8")
-    doc = json.loads(text)
-    hol = frozenset(date.fromisoformat(d) for d in doc["holidays"])
-    wrk = frozenset(date.fromisoformat(d) for d in doc["workdays"])
-    return hol, wrk
-
-
-def _china_dates(
-    holidays: Iterable[date | str], workdays: Iterable[date | str]
-) -> tuple[frozenset[date], frozenset[date]]:
-    """Shipped holidays and make-up workdays merged with the user's (the user's win)."""
-    hol, wrk = _china_data()
-    uh, uw = _parse_dates(holidays, "holiday"), _parse_dates(workdays, "workday")
-    return (hol - uw) | uh, (wrk - uh) | uw
-
-
 # ---------------------------------------------------------------- calendar
 
 
@@ -207,6 +227,8 @@ class BusinessCalendar:
     A holiday is never a working day; a make-up ``workday`` is a working day
     even on a weekend; otherwise ``weekdays`` (0=Monday) decides.  ``hours``
     are local wall-clock windows ``"HH:MM-HH:MM"`` (end may be ``24:00``).
+    ``holidays`` and ``workdays`` are the calendar's own dates; a ``book`` adds
+    each year's schedule beneath them (the user's dates win).
     """
 
     def __init__(
@@ -216,13 +238,16 @@ class BusinessCalendar:
         hours: Iterable[str] = _DEFAULT_HOURS,
         holidays: Iterable[date | str] = (),
         workdays: Iterable[date | str] = (),
+        *,
+        book: ScheduleBook | None = None,
     ) -> None:
         self._tzname = str(timezone)
         self._tz = _zone(self._tzname)
         self._weekdays = _parse_weekdays(weekdays)
         self._windows = _parse_hours(hours)
-        self._holidays = _parse_dates(holidays, "holiday")
-        self._workdays = _parse_dates(workdays, "workday")
+        self._own_holidays = _parse_dates(holidays, "holiday")
+        self._own_workdays = _parse_dates(workdays, "workday")
+        self._book = book
         self._wdset = frozenset(self._weekdays)
         self._chunks: dict[int, tuple[list[int], list[int]]] = {}
         self._table: _Table | None = None
@@ -237,14 +262,19 @@ class BusinessCalendar:
         timezone: str = "Asia/Shanghai",
         holidays: Iterable[date | str] = (),
         workdays: Iterable[date | str] = (),
+        schedules: Iterable[YearSchedule] = (),
     ) -> BusinessCalendar:
-        """Mon-Fri plus the shipped PRC statutory holidays and make-up workdays.
+        """Mon-Fri plus the PRC holidays and make-up workdays, year by year.
 
-        User ``holidays`` override shipped make-up days and user ``workdays``
-        override shipped holidays.  Years outside the shipped data follow the
-        plain weekday rule.
+        Each year follows its official schedule: one of ``schedules`` (see
+        :func:`itsskit.schedule_files.read_schedule`), else the shipped one
+        (2004 to the latest published year); a year with neither is
+        provisional (statutory holidays only, see :mod:`itsskit.schedules`).
+        User ``holidays`` override make-up days and user ``workdays`` override
+        holidays.
         """
-        return cls(timezone, (0, 1, 2, 3, 4), hours, *_china_dates(holidays, workdays))
+        book = ScheduleBook(statutory=True, files=tuple(schedules))
+        return cls(timezone, (0, 1, 2, 3, 4), hours, holidays, workdays, book=book)
 
     @classmethod
     def always(cls, timezone: str = "Asia/Shanghai") -> BusinessCalendar:
@@ -255,16 +285,20 @@ class BusinessCalendar:
     def from_spec(cls, spec: _Spec) -> BusinessCalendar:
         """Build from a spec such as :class:`itsskit.models.CalendarSpec`.
 
-        ``preset`` is ``china`` (shipped holidays and make-up days merged with the
-        spec's), ``weekly`` (weekday rule plus the spec's dates) or ``always``.
+        ``preset`` is ``china`` (each year's official or provisional schedule,
+        the spec's ``schedules`` first, beneath the spec's own dates), ``weekly``
+        (weekday rule plus the spec's schedules and dates) or ``always``.
         """
+        schedules: tuple[YearSchedule, ...] = tuple(getattr(spec, "schedules", ()))  # 0.1.0 specs
         if spec.preset == "always":
+            if schedules:
+                raise ValueError("schedules apply to the china and weekly presets, not always")
             return cls.always(spec.timezone)
-        if spec.preset == "china":
-            dates = _china_dates(spec.holidays, spec.workdays)
-            return cls(spec.timezone, spec.weekdays, spec.hours, *dates)
-        if spec.preset == "weekly":
-            return cls(spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays)
+        if spec.preset in ("china", "weekly"):
+            book = ScheduleBook(statutory=spec.preset == "china", files=schedules)
+            return cls(
+                spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays, book=book
+            )
         raise ValueError(
             f"unknown calendar preset {spec.preset!r}; expected china, weekly or always"
         )
@@ -286,30 +320,121 @@ class BusinessCalendar:
         """Sorted, normalised working windows ``"HH:MM-HH:MM"``."""
         return tuple(_fmt_window(w) for w in self._windows)
 
-    @property
+    @cached_property
     def holidays(self) -> frozenset[date]:
-        """Dates that are never working days."""
-        return self._holidays
+        """Dates that are never working days: the calendar's own and those of its official
+        schedules (shipped and loaded); a provisional year's are in :meth:`day`."""
+        return (self._listed(off=True) - self._own_workdays) | self._own_holidays
 
-    @property
+    @cached_property
     def workdays(self) -> frozenset[date]:
-        """Make-up dates that are working days even on a weekend."""
-        return self._workdays
+        """Make-up dates that are working days even on a weekend (the same sources)."""
+        return (self._listed(off=False) - self._own_holidays) | self._own_workdays
+
+    def _listed(self, off: bool) -> frozenset[date]:
+        official = self._book.official() if self._book else ()
+        return frozenset(day.date for s in official for day in s.days if day.off == off)
 
     def __repr__(self) -> str:
         return (
             f"BusinessCalendar(timezone={self._tzname!r}, weekdays={self._weekdays!r}, "
-            f"hours={self.hours!r}, holidays=<{len(self._holidays)}>, "
-            f"workdays=<{len(self._workdays)}>)"
+            f"hours={self.hours!r}, holidays=<{len(self.holidays)}>, "
+            f"workdays=<{len(self.workdays)}>)"
         )
 
     # ------------------------------------------------------------- rules
 
     def _works(self, d: date) -> bool:
         """Working-day rule for a local date."""
-        if d in self._holidays:
+        if d in self._own_holidays:
             return False
-        return d in self._workdays or d.weekday() in self._wdset
+        if d in self._own_workdays:
+            return True
+        if self._book is not None:
+            entry, _ = self._book.entry(d)
+            if entry is not None:
+                return not entry.off
+        return d.weekday() in self._wdset
+
+    def day(self, day: date) -> DayFact:
+        """Whether ``day`` works, why, under which schedule, and whether that is official."""
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise TypeError(f"expected a date, got {type(day).__name__}")
+        official = self.is_official(day.year)
+        if day in self._own_holidays or day in self._own_workdays:
+            working = day in self._own_workdays and day not in self._own_holidays
+            reason = DayReason.USER_WORKDAY if working else DayReason.USER_HOLIDAY
+            return DayFact(date=day, working=working, reason=reason, source="user", official=True)
+        entry, schedule = self._book.entry(day) if self._book else (None, None)
+        if entry is not None and schedule is not None:
+            return DayFact(
+                date=day,
+                working=not entry.off,
+                reason=DayReason.HOLIDAY if entry.off else DayReason.MAKEUP,
+                source=schedule.source.value,
+                official=schedule.official,
+                name=entry.name,
+                name_en=entry.name_en,
+            )
+        working = day.weekday() in self._wdset
+        reason = DayReason.WEEKDAY if working else DayReason.WEEKEND
+        return DayFact(date=day, working=working, reason=reason, source="rule", official=official)
+
+    def special_days(self, year: int) -> tuple[DayFact, ...]:
+        """The facts of ``year``'s holidays, make-up days and overrides, in date order
+        (every other day follows the weekday rule)."""
+        days = (date(year, 1, 1) + timedelta(days=k) for k in range(366))
+        facts = (self.day(d) for d in days if d.year == year)
+        return tuple(f for f in facts if f.reason not in (DayReason.WEEKDAY, DayReason.WEEKEND))
+
+    def schedule(self, year: int) -> YearSchedule | None:
+        """The schedule governing ``year`` (None: the weekday rule and own dates alone)."""
+        return self._book.year(year) if self._book else None
+
+    def is_official(self, year: int) -> bool:
+        """False when ``year`` rests on a provisional schedule (China preset, no official one)."""
+        return self._book is None or self._book.is_official(year)
+
+    def provisional_years(self, start: date | datetime, end: date | datetime) -> tuple[int, ...]:
+        """The provisional years among those from ``start`` to ``end`` (local years).
+
+        Dates count inclusively; aware datetimes as the half-open ``[start, end)``
+        seen in the calendar's zone.  ``()`` means every result over the span is official.
+        """
+        if isinstance(start, datetime) and isinstance(end, datetime):
+            return self.provisional_years_many([start], [end])
+        first, last = (_as_date(v, self._tz) for v in (start, end))
+        return tuple(y for y in range(first.year, last.year + 1) if not self.is_official(y))
+
+    def provisional_years_many(
+        self, starts: Sequence[datetime] | NDArray[Any], ends: Sequence[datetime] | NDArray[Any]
+    ) -> tuple[int, ...]:
+        """The provisional local years touched by any span ``[starts[i], ends[i])``.
+
+        Same inputs as :meth:`business_seconds_many` (NaT pairs are skipped); an
+        empty span touches the year of its start.
+        """
+        if self._book is None or not self._book.statutory:
+            return ()
+        s, e = _to_us_array(starts), _to_us_array(ends)
+        keep = (s != _NAT) & (e != _NAT)
+        s, e = s[keep], e[keep]
+        if not len(s):
+            return ()
+        last = np.maximum(e - 1, s)  # the last instant inside the span
+        y0 = max(_year_of(int(s.min())) - 1, _MIN_YEAR)
+        y1 = min(_year_of(int(last.max())) + 1, _MAX_YEAR)
+        candidates = [y for y in range(y0, y1 + 1) if not self.is_official(y)]
+        if not candidates:
+            return ()
+        bounds = np.array([self._local_us(date(y, 1, 1), 0) for y in range(y0, y1 + 2)])
+        first = np.searchsorted(bounds, s, "right") - 1
+        final = np.searchsorted(bounds, last, "right") - 1
+        touched = np.zeros(len(bounds) + 1, dtype=np.int64)
+        np.add.at(touched, first, 1)
+        np.add.at(touched, final + 1, -1)
+        covered = np.cumsum(touched) > 0
+        return tuple(y for y in candidates if covered[y - y0])
 
     def is_working_day(self, day: date | datetime) -> bool:
         """Whether ``day`` (a date, or an aware datetime seen in the calendar zone) works."""
@@ -388,7 +513,7 @@ class BusinessCalendar:
     def _extend_forward(self, tab: _Table, target: int) -> _Table:
         """Grow the table by whole years towards total working time ``target``."""
         total = int(tab.cum_end[-1]) if len(tab.cum_end) else 0
-        if not self._weekdays and not any(d.year > tab.y1 for d in self._workdays):
+        if not self._weekdays and not any(d.year > tab.y1 for d in self.workdays):
             raise ValueError("target unreachable: the calendar has no further working days")
         per_year = total // (tab.y1 - tab.y0 + 1)
         step = -(-(target - total) // per_year) if per_year else 1
@@ -510,6 +635,16 @@ class BusinessCalendar:
                 tab = self._extend_forward(tab, need)
             out[valid] = self._inverse(tab, target, sv)
         return out
+
+
+def _as_date(value: date | datetime, zone: ZoneInfo) -> date:
+    """A date, or an aware datetime's local date in ``zone``."""
+    if isinstance(value, datetime):
+        _to_us(value)  # rejects naive datetimes
+        return value.astimezone(zone).date()
+    if isinstance(value, date):
+        return value
+    raise TypeError(f"expected a date or aware datetime, got {type(value).__name__}")
 
 
 def _check_seconds(seconds: Any) -> int:

@@ -44,6 +44,8 @@ from itsskit.models import (
     Service,
     Targets,
 )
+from itsskit.schedule_files import ScheduleFileError, read_schedule
+from itsskit.schedules import YearSchedule
 
 if TYPE_CHECKING:
     from itsskit.plugins import PluginHost
@@ -356,8 +358,13 @@ class _Loader:
     # ------------------------------------------------------------------- tables
 
     def calendar(self, key: str, raw: dict[str, Any]) -> CalendarSpec | None:
+        raw = dict(raw)
+        schedules = self.schedules(key, raw.pop("schedules", []))
         spec = self.structure(raw, CalendarSpec, f"calendars.{key}")
-        if spec is None or self.host is None:
+        if spec is None or schedules is None:
+            return None
+        spec = attrs.evolve(spec, schedules=schedules)
+        if self.host is None:
             return spec
         try:
             self.host.calendar(spec)
@@ -368,6 +375,31 @@ class _Loader:
             self.error(f"calendars.{key}", str(exc))
             return None
         return spec
+
+    def schedules(self, key: str, paths: Any) -> tuple[YearSchedule, ...] | None:
+        """Read ``calendars.KEY.schedules`` (files relative to the config); None on errors."""
+        where = f"calendars.{key}.schedules"
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            self.error(where, 'expected a list of file paths, e.g. ["holidays/2027.json"]')
+            return None
+        first_of: dict[int, int] = {}  # year -> index of its file
+        schedules: list[YearSchedule] = []
+        for index, text in enumerate(paths):
+            try:
+                schedule = read_schedule(self.path.parent / Path(text).expanduser())
+            except ScheduleFileError as exc:
+                self.error(f"{where}[{index}]", str(exc))
+                continue
+            if schedule.year in first_of:
+                self.error(
+                    f"{where}[{index}]",
+                    f"a second schedule for {schedule.year} (the first is "
+                    f"{where}[{first_of[schedule.year]}]); expected one file per year",
+                )
+                continue
+            first_of[schedule.year] = index
+            schedules.append(schedule)
+        return tuple(schedules) if len(schedules) == len(paths) else None
 
     def sla(
         self, key: str, raw: dict[str, Any], calendars: Mapping[str, CalendarSpec]

@@ -226,7 +226,10 @@ class CalendarPreset(abc.ABC):
 
     ``name`` is the ``preset`` value in ``[calendars.NAME]`` (``china``,
     ``weekly``, ``always`` are built in); a holiday-set plugin adds another
-    country's or company's calendar.
+    country's or company's calendar. ``spec.schedules`` holds the year schedules
+    read from the config's ``schedules`` files; a preset that honours them passes
+    ``book=ScheduleBook(files=spec.schedules)`` (:mod:`itsskit.schedules`) to
+    :class:`~itsskit.calendar.BusinessCalendar`.
     """
 
     name: ClassVar[str]

@@ -15,6 +15,8 @@ from typing import Any, NoReturn
 
 import attrs
 
+from itsskit.schedules import YearSchedule
+
 __all__ = [
     "AuditAnswer",
     "AuditChecklist",
@@ -223,7 +225,9 @@ class CalendarSpec:
     """Service hours as data; :meth:`itsskit.BusinessCalendar.from_spec` builds the calendar.
 
     ``preset`` is ``china`` (statutory holidays and make-up days), ``weekly``
-    (weekday rule only) or ``always`` (7x24).
+    (weekday rule only) or ``always`` (7x24). ``schedules`` are official year
+    schedules (read from the files the config names) that override the shipped
+    or provisional ones of their year.
     """
 
     preset: str = "china"
@@ -232,6 +236,7 @@ class CalendarSpec:
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     holidays: tuple[date, ...] = ()
     workdays: tuple[date, ...] = ()
+    schedules: tuple[YearSchedule, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

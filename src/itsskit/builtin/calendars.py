@@ -20,14 +20,17 @@ class _BuiltinPreset(CalendarPreset):
 
 
 class ChinaPreset(_BuiltinPreset):
-    """The shipped PRC statutory holidays and make-up working days, merged with the
-    spec's own ``holidays``/``workdays`` (company overrides); ``weekdays`` as given."""
+    """The PRC holidays and make-up working days year by year (the spec's schedule
+    files, else the shipped notices 2004-2026, else the provisional statutory
+    holidays), beneath the spec's own ``holidays``/``workdays`` (company overrides);
+    ``weekdays`` as given."""
 
     name = "china"
 
 
 class WeeklyPreset(_BuiltinPreset):
-    """The weekday rule only, plus the spec's own holidays and workdays."""
+    """The weekday rule, plus the spec's schedule files and own holidays and workdays;
+    never provisional."""
 
     name = "weekly"
 

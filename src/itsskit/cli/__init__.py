@@ -49,6 +49,7 @@ __all__ = [
     "project_of",
     "read_records",
     "reported_errors",
+    "warn_provisional",
     "warn_without_sources",
 ]
 
@@ -62,6 +63,7 @@ COMMANDS: dict[str, str] = {
     "kpi": "itsskit.cli.kpi_cmd:kpi",
     "report": "itsskit.cli.report_cmd:report",
     "quality": "itsskit.cli.quality_cmd:quality",
+    "calendar": "itsskit.cli.calendar_cmd:calendar",
 }
 
 
@@ -217,6 +219,23 @@ def warn_without_sources(config: Config, project_id: str) -> None:
             "no records to measure; expected a list of [sources.NAME] names",
             err=True,
         )
+
+
+def warn_provisional(
+    years: Sequence[int], calendars: Sequence[str], strict: bool, exit_now: bool = True
+) -> bool:
+    """ONE warning on stderr when results rest on provisional calendar years.
+
+    Returns whether ``--strict`` should fail; with ``exit_now`` it exits 1 itself.
+    """
+    if not years:
+        return False
+    from itsskit.provisional import describe
+
+    click.echo(f"warning: {describe(years, calendars)}", err=True)
+    if strict and exit_now:
+        click.get_current_context().exit(EXIT_FINDINGS)
+    return strict
 
 
 def parse_at(text: str | None, timezone: str | None = None) -> datetime | None:

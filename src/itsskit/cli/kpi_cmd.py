@@ -18,9 +18,11 @@ from itsskit.cli import (
     print_table,
     project_of,
     read_records,
+    warn_provisional,
     warn_without_sources,
 )
-from itsskit.kpis import KpiResult, company_kpis, format_value, project_kpis
+from itsskit.kpis import KpiCatalogue, KpiResult, company_kpis, format_value, project_kpis
+from itsskit.provisional import calendar_names, kpi_years, merge_years
 
 __all__ = ["kpi", "result_json"]
 
@@ -58,15 +60,25 @@ def _number(value: float | None, whole: bool) -> int | float | None:
     default=None,
     help="Evaluation instant, ISO 8601 (no offset: the project's timezone). Default: now.",
 )
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
+)
 def kpi(
-    config: Path, period_text: str, project_id: str | None, output: str, at_text: str | None
+    config: Path,
+    period_text: str,
+    project_id: str | None,
+    output: str,
+    at_text: str | None,
+    strict: bool,
 ) -> None:
     """Compute the KPIs of a period from the records the config's sources name.
 
     With --project: that project's KPIs. Without: the company's (SLA attainment
     is the plain mean of the applicable project rates, the other KPIs pool the
     projects) and, under "projects", each project's SLA attainment. A KPI that
-    is not applicable (empty set) has value null / "n/a".
+    is not applicable (empty set) has value null / "n/a". Figures measured in
+    business time over a year without the official holiday schedule are named
+    under "provisional_calendar" (JSON) and in one warning on stderr.
     """
     settings, host = load(config)
     if project_id is not None:
@@ -78,6 +90,7 @@ def kpi(
     periods = {pid: parse_period(period_text, settings.projects[pid].timezone) for pid in chosen}
     instants = {pid: parse_at(at_text, settings.projects[pid].timezone) for pid in chosen}
     bundles: dict[str, dict[str, KpiResult]] = {}
+    provisional: dict[str, tuple[int, ...]] = {}
     for pid in chosen:
         project = settings.projects[pid]
         warn_without_sources(settings, pid)
@@ -86,17 +99,37 @@ def kpi(
         bundles[pid] = project_kpis(
             records, project, periods[pid], at, host.calendar, catalogue=host.kpis()
         )
+        provisional[pid] = kpi_years(records.tickets, project, periods[pid], at, host.calendar)
     bundle = bundles[project_id] if project_id else company_kpis(bundles, catalogue=host.kpis())
     per_project = {pid: b["sla_attainment"] for pid, b in bundles.items()}
     if output == "json":
         data: dict[str, Any] = {name: result_json(result) for name, result in bundle.items()}
         if project_id is None:
             data["projects"] = {pid: result_json(result) for pid, result in per_project.items()}
+        if any(provisional.values()):
+            data["provisional_calendar"] = provisional_json(provisional, bundle, host.kpis())
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    _print(bundle, f"{project_id or 'company'} {period_text}")
-    if project_id is None:
-        _print(per_project, f"sla_attainment by project {period_text}")
+    else:
+        _print(bundle, f"{project_id or 'company'} {period_text}")
+        if project_id is None:
+            _print(per_project, f"sla_attainment by project {period_text}")
+    names = [
+        n for pid in chosen for n in calendar_names(settings.projects[pid], settings.calendars)
+    ]
+    warn_provisional(merge_years(*provisional.values()), names, strict)
+
+
+def provisional_json(
+    provisional: dict[str, tuple[int, ...]], bundle: dict[str, KpiResult], catalogue: KpiCatalogue
+) -> dict[str, Any]:
+    """Which figures rest on a provisional calendar: the years, the KPIs, by project."""
+    return {
+        "years": list(merge_years(*provisional.values())),
+        "kpis": [
+            name for name in bundle if name in catalogue and catalogue.get(name).business_time
+        ],
+        "projects": {pid: list(years) for pid, years in provisional.items() if years},
+    }
 
 
 def _target(result: KpiResult) -> str:

@@ -34,12 +34,14 @@ from itsskit.cli import (
     print_table,
     progress,
     reported_errors,
+    warn_provisional,
 )
 from itsskit.config import Config, ConfigError, make_archive_store, make_channel
 from itsskit.lifecycle import LifecycleError, check_transition, next_states
 from itsskit.models import ImprovementItem, Project, Report, ReportStatus
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
+from itsskit.provisional import calendar_names
 from itsskit.storage import ReportStore, StoredReport
 
 __all__ = [
@@ -454,6 +456,9 @@ def history(config: Path, report_id: str, period: str, db: str | None) -> None:
 @click.option("--by", default="itsskit batch", show_default=True, help="Recorded as the author.")
 @click.option("--at", "at_text", help="Evaluate the data as of this ISO 8601 time (default: now).")
 @_DB
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
+)
 def batch(
     config: Path,
     period: str,
@@ -464,12 +469,14 @@ def batch(
     by: str,
     at_text: str | None,
     db: str | None,
+    strict: bool,
 ) -> None:
     """Build every report of every project for PERIOD and store them as drafts.
 
     Resumable: reports already stored are skipped unless --force. One line per
     report on stdout (report, project, status, files or cause). Exit 1 when
-    some report failed, 2 on a usage or configuration error.
+    some report failed, 2 on a usage or configuration error. Figures resting on a
+    year without the official holiday schedule get one warning (exit 1 with --strict).
     """
     from itsskit.batch import BatchItem, run_batch
 
@@ -491,7 +498,11 @@ def batch(
         )  # fmt: skip
     for item in result.failed:
         click.echo(f"error: project {item.project}, report {item.report}: {item.detail}", err=True)
-    if not result.ok:
+    years = sorted({year for item in result.items for year in item.provisional_years})
+    calendars = [
+        n for p in settings.projects.values() for n in calendar_names(p, settings.calendars)
+    ]
+    if warn_provisional(years, calendars, strict, exit_now=False) or not result.ok:
         raise SystemExit(1)
 
 

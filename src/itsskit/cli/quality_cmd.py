@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,14 +20,17 @@ from itsskit.cli import (
     parse_period,
     print_table,
     read_records,
+    warn_provisional,
 )
 from itsskit.config import Config, ConfigError, read_toml, structure_or_errors
 from itsskit.models import ImprovementItem, RecordSet, Report
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
+from itsskit.provisional import calendar_names, kpi_years
 from itsskit.quality import (
     Audit,
     AuditFileError,
+    IndicatorResult,
     analyse_satisfaction,
     annual_report,
     audit_report,
@@ -62,6 +65,9 @@ _AT = click.option(
     "--at", "at_text", default=None,
     help="Evaluation instant, ISO 8601 with offset. Default: now.",
 )  # fmt: skip
+_STRICT = click.option(
+    "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
+)
 _YEAR = click.option("--year", type=click.IntRange(1000, 9999), required=True, help="The year.")
 _CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _AUDIT = click.option(
@@ -130,7 +136,10 @@ def audit_report_cmd(audit_file: Path, formats: str, out_dir: Path, on_text: str
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
 @_AT
-def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | None) -> None:
+@_STRICT
+def indicators_cmd(
+    config: Path, period_text: str, output: str, at_text: str | None, strict: bool
+) -> None:
     """Evaluate the indicator system (built-in + [indicators.NAME]) for one period.
 
     "assessed" says whether the period is of the indicator's own assessment kind.
@@ -145,6 +154,7 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
     results = evaluate_indicators(
         indicator_system(settings.indicators.values()), bundles[period_text], period, host.kpis()
     )
+    failed = _provisional(settings, host, records, [period_text], at, strict)
     if output == "json":
         data = [
             {"indicator": r.indicator.name, "kpi": r.indicator.formula, "scope": r.scope,
@@ -153,7 +163,13 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
             for r in results
         ]  # fmt: skip
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
+    else:
+        _indicator_table(results, period_text)
+    if failed:
+        click.get_current_context().exit(1)
+
+
+def _indicator_table(results: Sequence[IndicatorResult], period_text: str) -> None:
     rows = [
         (r.indicator.name, r.scope, value_text(r.value, indicator_unit(r.indicator), "en"),
          f"{r.indicator.comparison} "
@@ -168,7 +184,7 @@ def indicators_cmd(config: Path, period_text: str, output: str, at_text: str | N
 def _year_document(command: Callable[..., None]) -> Callable[..., None]:
     """The options of a year's document (the annual report, the review pack)."""
     options = (_CONFIG, _YEAR, _FORMAT, _OUT,
-               _LANGUAGE, _AUDIT, _IMPROVEMENTS, _AT)  # fmt: skip
+               _LANGUAGE, _AUDIT, _IMPROVEMENTS, _AT, _STRICT)  # fmt: skip
     for option in reversed(options):
         command = option(command)
     return command
@@ -178,22 +194,30 @@ def _year_document(command: Callable[..., None]) -> Callable[..., None]:
 @_year_document
 def annual_report_cmd(
     config: Path, year: int, formats: str, out_dir: Path, language: str,
-    audit_file: Path | None, improvements_file: Path | None, at_text: str | None,
+    audit_file: Path | None, improvements_file: Path | None, at_text: str | None, strict: bool,
 ) -> None:  # fmt: skip
     """Render the annual quality report (组织级质量年报, seed 0403 §6.2.3)."""
-    report = _year_report("annual", config, year, language, audit_file, improvements_file, at_text)
+    report, failed = _year_report(
+        "annual", config, year, language, audit_file, improvements_file, at_text, strict
+    )
     _write(report, formats, out_dir)
+    if failed:
+        click.get_current_context().exit(1)
 
 
 @quality.command("review-pack")
 @_year_document
 def review_pack_cmd(
     config: Path, year: int, formats: str, out_dir: Path, language: str,
-    audit_file: Path | None, improvements_file: Path | None, at_text: str | None,
+    audit_file: Path | None, improvements_file: Path | None, at_text: str | None, strict: bool,
 ) -> None:  # fmt: skip
     """Render the management review input pack (seed 0403 §7.3.2)."""
-    report = _year_report("review", config, year, language, audit_file, improvements_file, at_text)
+    report, failed = _year_report(
+        "review", config, year, language, audit_file, improvements_file, at_text, strict
+    )
     _write(report, formats, out_dir)
+    if failed:
+        click.get_current_context().exit(1)
 
 
 @quality.command("satisfaction-report")
@@ -226,8 +250,8 @@ def satisfaction_report_cmd(
 
 def _year_report(
     kind: str, config: Path, year: int, language: str,
-    audit_file: Path | None, improvements_file: Path | None, at_text: str | None,
-) -> Report:  # fmt: skip
+    audit_file: Path | None, improvements_file: Path | None, at_text: str | None, strict: bool,
+) -> tuple[Report, bool]:  # fmt: skip
     settings, host = load(config)
     audit, improvements = _audit(audit_file), _improvements(improvements_file)
     at = parse_at(at_text) or datetime.now(UTC)
@@ -245,10 +269,26 @@ def _year_report(
         "satisfaction": satisfaction, "audit": audit, "improvements": improvements,
     }  # fmt: skip
     indicators = indicator_system(settings.indicators.values())
+    failed = _provisional(settings, host, records, year_labels(year), at, strict)
     if kind == "annual":
-        return annual_report(indicators, kpis, year, **common)
+        return annual_report(indicators, kpis, year, **common), failed
     found = complaints(tickets, Period.year(year))
-    return review_pack(indicators, kpis, year, complaint_tickets=found, **common)
+    return review_pack(indicators, kpis, year, complaint_tickets=found, **common), failed
+
+
+def _provisional(
+    settings: Config, host: PluginHost, records: dict[str, RecordSet],
+    labels: list[str], at: datetime, strict: bool,
+) -> bool:  # fmt: skip
+    """One warning when figures rest on a provisional calendar year; True: --strict fails."""
+    years: set[int] = set()
+    names: list[str] = []
+    for pid, project in settings.projects.items():
+        names += calendar_names(project, settings.calendars)
+        for label in labels:
+            period = Period.parse(label, project.timezone)
+            years.update(kpi_years(records[pid].tickets, project, period, at, host.calendar))
+    return warn_provisional(sorted(years), names, strict, exit_now=False)
 
 
 def _records(settings: Config, host: PluginHost) -> dict[str, RecordSet]:

@@ -16,10 +16,12 @@ from itsskit.cli import (
     parse_at,
     parse_period,
     reported_errors,
+    warn_provisional,
     warn_without_sources,
 )
 from itsskit.config import ConfigError
 from itsskit.models import ReportSpec
+from itsskit.provisional import calendar_names
 from itsskit.records import SourceError
 from itsskit.report.builder import build_report
 from itsskit.report.notes import NotesError
@@ -69,6 +71,9 @@ def report() -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Your own template file.",
 )
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
+)
 def build(
     config: Path,
     project_id: str | None,
@@ -79,15 +84,18 @@ def build(
     at_text: str | None,
     language: str | None,
     template: Path | None,
+    strict: bool,
 ) -> None:
     """Build the reports of CONFIG for PERIOD and write one file per format into OUT.
 
     Files are named <report-id>_<period>.<suffix>. Exit 2 on a usage or
-    configuration error, 1 when a report cannot be built.
+    configuration error, 1 when a report cannot be built. Figures resting on a
+    year without the official holiday schedule get one warning (exit 1 with --strict).
     """
     settings, host = load(config)
     chosen = _chosen_reports(settings.reports, project_id, report_ids)
     names = check_formats(host, formats)
+    provisional: list[int] = []
     for report_id in chosen:
         spec = settings.reports[report_id]
         timezone = settings.projects[spec.project].timezone
@@ -108,6 +116,12 @@ def build(
             written = render(built, names, out_dir, host=host, template=template)
         for name, path in written.items():
             click.echo(f"{report_id}\t{name}\t{path}")
+        provisional += built.figures.get("provisional_years", ())
+    projects = {settings.reports[rid].project for rid in chosen}
+    calendars = [
+        n for p in projects for n in calendar_names(settings.projects[p], settings.calendars)
+    ]
+    warn_provisional(sorted(set(provisional)), calendars, strict)
 
 
 def _chosen_reports(

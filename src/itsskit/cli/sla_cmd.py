@@ -19,11 +19,13 @@ from itsskit.cli import (
     parse_at,
     project_of,
     reported_errors,
+    warn_provisional,
     warn_without_sources,
 )
 from itsskit.clocks import Clock, evaluate
 from itsskit.collect import collect
 from itsskit.models import Metric
+from itsskit.provisional import calendar_names, clock_years
 
 #: The columns of ``sla evaluate --output``, in order.
 CSV_COLUMNS = (
@@ -58,7 +60,12 @@ def sla() -> None:
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="CSV file to write (written atomically).",
 )
-@click.option("--strict", is_flag=True, help="Exit 1 when there are data-quality findings.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when there are data-quality findings or results rest on a provisional "
+    "calendar year.",
+)
 def evaluate_cmd(
     config: Path, project_id: str, at_text: str | None, output: Path, strict: bool
 ) -> None:
@@ -69,7 +76,8 @@ def evaluate_cmd(
     project's timezone, with offset; empty if none). Rows are sorted by ticket_id, then metric
     (response, resolution, turnaround). Tickets that cannot be measured are
     data-quality findings: listed on stderr with a count, left out of the CSV;
-    the exit code stays 0 unless --strict.
+    the exit code stays 0 unless --strict. Clocks or deadlines in a year
+    without the official holiday schedule get one warning naming the year(s).
     """
     check_output_file(output, "--output")
     settings, host = load(config)
@@ -89,7 +97,9 @@ def evaluate_cmd(
         f"{len(findings)} data-quality finding(s)",
         err=True,
     )
-    if strict and findings:
+    years = clock_years(evaluation.clocks, project, at, host.calendar)
+    names = calendar_names(project, settings.calendars)
+    if warn_provisional(years, names, strict, exit_now=False) or (strict and findings):
         click.get_current_context().exit(1)
 
 

@@ -123,7 +123,9 @@ class KpiDescriptor:
     puts it in the report's trend table; ``report_row`` says when it is a row
     of the report's indicator table; ``report_order`` sorts the rows of the
     report's indicator and trend tables (ties keep catalogue order; the built-in
-    KPIs use 10 to 160). ``description`` is one line for the docs.
+    KPIs use 10 to 160). ``business_time`` is True for a KPI measured in business
+    time or service hours, which a provisional holiday year can change.
+    ``description`` is one line for the docs.
     """
 
     name: str = attrs.field(validator=attrs.validators.matches_re(r"[a-z][a-z0-9_]*"))
@@ -139,6 +141,7 @@ class KpiDescriptor:
         default=None, converter=_optional_labels, validator=_every_language
     )
     report_order: int = 1000
+    business_time: bool = False
     description: str = ""
 
     def label(self, language: str) -> str:
@@ -270,6 +273,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         report_row="always",
         trend_labels={"zh-CN": "SLA 达成率", "en": "SLA attainment"},
         report_order=40,
+        business_time=True,
         description="Tickets whose every clock was met / tickets closed in the period (0601 §7).",
     ),
     KpiDescriptor(
@@ -280,6 +284,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         report_row="always",
         trend_labels={"zh-CN": "响应及时率", "en": "Response"},
         report_order=10,
+        business_time=True,
         description="Response clocks met / stopped in the period (SPEC §4, seed 0601 §5.1.2).",
     ),
     KpiDescriptor(
@@ -290,6 +295,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         report_row="always",
         trend_labels={"zh-CN": "解决及时率", "en": "Resolution"},
         report_order=20,
+        business_time=True,
         description="Resolution clocks met / stopped in the period (SPEC §4).",
     ),
     KpiDescriptor(
@@ -299,6 +305,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         labels={"zh-CN": "服务请求按时完成率", "en": "Request fulfilment attainment"},
         report_row="with_data",
         report_order=30,
+        business_time=True,
         description="Service-request turnaround clocks met / stopped in the period (SPEC §4).",
     ),
     KpiDescriptor(
@@ -309,6 +316,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         comparison="<=",
         pooling="sum",
         report_order=50,
+        business_time=True,
         description="Running clocks already past their target at the evaluation instant.",
     ),
     KpiDescriptor(
@@ -319,6 +327,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         report_row="always",
         trend_labels={"zh-CN": "可用性", "en": "Availability"},
         report_order=60,
+        business_time=True,
         description="(agreed service time - downtime) / agreed service time (0601 §5.1.1).",
     ),
     KpiDescriptor(
@@ -330,6 +339,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         pooling="sum",
         report_row="with_target_or_data",
         report_order=70,
+        business_time=True,
         description="Merged unplanned outages with downtime, counted at their first second.",
     ),
     KpiDescriptor(
@@ -340,6 +350,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         comparison="<=",
         pooling="sum",
         report_order=80,
+        business_time=True,
         description="Failures per period.",
     ),
     KpiDescriptor(
@@ -350,6 +361,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         comparison="<=",
         pooling="sum",
         report_order=90,
+        business_time=True,
         description="Total downtime in service-hours seconds.",
     ),
     KpiDescriptor(
@@ -363,6 +375,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         pooling="max",
         report_row="with_target_or_data",
         report_order=100,
+        business_time=True,
         description="Downtime of the longest single failure in the period.",
     ),
     KpiDescriptor(
@@ -373,6 +386,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         comparison="<=",
         report_row="with_target_or_data",
         report_order=110,
+        business_time=True,
         description="Downtime / failures in the period.",
     ),
     KpiDescriptor(
@@ -381,6 +395,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
         compute=lambda i: mtbf(i.service_times),
         labels={"zh-CN": "平均故障间隔时间（MTBF）", "en": "Mean time between failures (MTBF)"},
         report_order=120,
+        business_time=True,
         description="(agreed service time - downtime) / failures.",
     ),
     KpiDescriptor(

@@ -47,6 +47,7 @@ from itsskit.models import (
 )
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
+from itsskit.provisional import clock_years, kpi_years, merge_years
 from itsskit.report.notes import Notes, load_notes
 from itsskit.report.sections import (
     BUILTIN_SECTIONS,
@@ -143,6 +144,16 @@ class ReportContext:
             self.config.services.get(sid) or Service(id=sid, name=sid)
             for sid in self.project.services
         ]
+
+    @functools.cached_property
+    def provisional_years(self) -> tuple[int, ...]:
+        """Provisional holiday-schedule years the clocks and calendar-based KPIs rest on."""
+        calendar_for = self.host.calendar
+        tickets = self.records.tickets
+        return merge_years(
+            clock_years(self.clocks, self.project, self.at, calendar_for),
+            kpi_years(tickets, self.project, self.period, self.at, calendar_for),
+        )
 
     def calendar(self, spec: CalendarSpec | None = None) -> BusinessCalendar:
         """The calendar of ``spec`` (default: the period's SLA), cached by the plugin host."""
@@ -306,6 +317,7 @@ def figures(context: ReportContext, sections: list[Section]) -> dict[str, Any]:
         "kpis": {name: converter.unstructure(result) for name, result in context.kpis.items()},
         **section_figures(context),
         "sections": [section.key for section in sections],
+        "provisional_years": list(context.provisional_years),
     }
 
 

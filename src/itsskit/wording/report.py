@@ -246,6 +246,7 @@ ZH: dict[str, str] = {
     # data quality
     "dq.count": "本期数据中有 {count} 条记录因数据问题未计入统计：",
     "dq.none": "未发现数据质量问题。",
+    "dq.provisional": "注意：本期 SLA 达成率、服务可用性和故障等按服务时间计量的指标，所依据的 {years} 年节假日安排为推定安排（仅含法定节假日，调休上班日未知）。国务院公布正式安排后，请在日历配置中加载（schedules）并重新生成本报告。",
     "dq.record": "记录",
     "dq.reason": "原因",
     "dq.source": "来源",
@@ -491,6 +492,7 @@ EN: dict[str, str] = {
     "plan.prompt": "[To be completed by the service manager: plan for the next period]",
     "dq.count": "{count} record(s) were left out of the figures because of data problems:",
     "dq.none": "No data quality problem found.",
+    "dq.provisional": "Note: the SLA attainment, availability and failure figures, measured in service hours, rest on a provisional holiday schedule for {years} (statutory holidays only; make-up working days unknown). Once the State Council publishes the official schedule, load it into the calendar configuration (schedules) and rebuild this report.",
     "dq.record": "Record",
     "dq.reason": "Reason",
     "dq.source": "Source",

@@ -16,9 +16,12 @@ MAX_FINDINGS = 20
 def data_quality_section(context: ReportContext) -> Section:
     """附录：数据质量说明: how many records were left out, and the first :data:`MAX_FINDINGS`."""
     texts, findings = context.texts, context.findings
+    calendar_note = _provisional_note(context)
     if not findings:
         return Section(
-            key="data_quality", title=texts("title.quality"), paragraphs=(texts("dq.none"),)
+            key="data_quality",
+            title=texts("title.quality"),
+            paragraphs=(texts("dq.none"), *calendar_note),
         )
     header = (texts("dq.record"), texts("dq.reason"), texts("dq.source"))
     rows = [
@@ -32,9 +35,19 @@ def data_quality_section(context: ReportContext) -> Section:
     paragraphs = [texts("dq.count", count=len(findings))]
     if len(findings) > MAX_FINDINGS:
         paragraphs.append(texts("nc.more", count=len(findings) - MAX_FINDINGS))
+    paragraphs += calendar_note
     return Section(
         key="data_quality",
         title=texts("title.quality"),
         paragraphs=tuple(paragraphs),
         tables=((header, *rows),),
     )
+
+
+def _provisional_note(context: ReportContext) -> tuple[str, ...]:
+    """The note that figures rest on a provisional holiday schedule (none when all official)."""
+    years = context.provisional_years
+    if not years:
+        return ()
+    texts = context.texts
+    return (texts("dq.provisional", years=texts.join([str(year) for year in years])),)
