@@ -1,0 +1,289 @@
+"""The zabbix source against the real Zabbix 6.0 server of conftest.py.
+
+Expected outages and figures are worked out by hand from ``history.py``
+(October 2025, Asia/Shanghai, a 7x24 service calendar).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from itsskit.calendar import BusinessCalendar
+from itsskit.contracts import SourceContext
+from itsskit.converter import converter
+from itsskit.kpis import availability, failure_count, mtbf, mttr, service_time
+from itsskit.models import DataQualityFinding, Outage
+from itsskit.periods import Period
+
+from itsskit_zabbix import ZabbixError, ZabbixOptions, ZabbixSource
+
+from .conftest import ADMIN, ADMIN_PASSWORD, Zabbix
+from .history import SERVICES, local
+
+OCTOBER = Period.month(2025, 10)
+AT = local(11, 1, 0)  # evaluation instant: the end of October
+DAY = 86400
+MONTH = 31 * DAY  # agreed time of a 7x24 service in October
+
+
+def options(zabbix: Zabbix, **overrides: Any) -> ZabbixOptions:
+    table: dict[str, Any] = {
+        "url": zabbix.url,
+        "token_env": "ZABBIX_TOKEN",
+        "since": "2025-10-01",
+        "until": "2025-11-01",
+        "services": SERVICES,
+        "backoff": 0.01,
+        **overrides,
+    }
+    return converter.structure(table, ZabbixOptions)
+
+
+def read(zabbix: Zabbix, **overrides: Any) -> list[Outage | DataQualityFinding]:
+    context = SourceContext(name="zbx", kind="outages", base_dir=Path("."))
+    return list(ZabbixSource(options(zabbix, **overrides), context).read())
+
+
+def spans(records: list[Outage | DataQualityFinding]) -> set[tuple[str, Any, Any, bool]]:
+    return {(r.service, r.start, r.end, r.planned) for r in records if isinstance(r, Outage)}
+
+
+@pytest.fixture(autouse=True)
+def token(zabbix: Zabbix, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZABBIX_TOKEN", zabbix.token)
+    monkeypatch.setenv("ZABBIX_PASSWORD", ADMIN_PASSWORD)
+
+
+EXPECTED = {
+    ("erp", local(9, 30, 23), local(10, 1, 1), False),  # started before the range
+    ("erp", local(10, 8, 10), local(10, 8, 10, 30), False),
+    ("erp", local(10, 20, 13), local(10, 20, 14, 30), False),
+    ("erp", local(10, 20, 14), local(10, 20, 16), True),  # the maintenance
+    ("crm", local(10, 15, 9), local(10, 15, 9, 20), False),
+    ("crm", local(10, 31, 23), None, False),  # still open
+    ("portal", local(10, 25, 8), local(10, 25, 8, 45), False),  # mapped by trigger name
+}
+
+
+# ------------------------------------------------------------------ outages
+
+
+def test_problems_and_maintenance_become_outages(zabbix: Zabbix) -> None:
+    records = read(zabbix)
+    assert spans(records) == EXPECTED
+    assert not [r for r in records if isinstance(r, DataQualityFinding)]
+    outages = {r.id: r for r in records if isinstance(r, Outage)}
+    assert len(outages) == len(EXPECTED)  # ids are unique
+    erp = next(o for o in outages.values() if o.start == local(10, 8, 10))
+    assert erp.cause == "ERP web down"
+    assert erp.id == f"E{erp.attributes['eventid']}-erp"
+    assert erp.attributes["severity"] == "high"
+    assert erp.attributes["hosts"] == "erp-app-01"
+    planned = next(o for o in outages.values() if o.planned)
+    assert planned.cause == "maintenance: ERP upgrade"
+    assert planned.id.startswith("M") and planned.id.endswith("-202510201400-erp")
+
+
+def test_user_login_reads_the_same(zabbix: Zabbix) -> None:
+    records = read(zabbix, token_env="", username=ADMIN, password_env="ZABBIX_PASSWORD")
+    assert spans(records) == EXPECTED
+
+
+def test_small_pages_and_chunks_read_the_same(zabbix: Zabbix) -> None:
+    assert spans(read(zabbix, page_size=1, chunk_days=1)) == EXPECTED
+
+
+def test_minimum_severity(zabbix: Zabbix) -> None:
+    warning = spans(read(zabbix, min_severity="warning"))
+    assert warning - EXPECTED == {("crm", local(10, 10, 12), local(10, 10, 12, 30), False)}
+    high = spans(read(zabbix, min_severity="high"))
+    assert {s for s in EXPECTED if s[0] == "crm"} & high == set()
+    assert high == {s for s in EXPECTED if s[0] != "crm"}
+
+
+def test_range_excludes_problems_outside_it(zabbix: Zabbix) -> None:
+    found = spans(read(zabbix, since="2025-10-10T00:00:00", until="2025-10-21T00:00:00"))
+    assert found == {
+        ("erp", local(10, 20, 13), local(10, 20, 14, 30), False),
+        ("erp", local(10, 20, 14), local(10, 20, 16), True),
+        ("crm", local(10, 15, 9), local(10, 15, 9, 20), False),
+    }
+
+
+def test_without_maintenance(zabbix: Zabbix) -> None:
+    assert spans(read(zabbix, maintenance=False)) == {s for s in EXPECTED if not s[3]}
+
+
+def test_unknown_names_are_findings(zabbix: Zabbix) -> None:
+    services = {**SERVICES, "hr": {"hosts": ["hr-app-9"], "host_groups": ["HR servers"]}}
+    records = read(zabbix, services=services)
+    reasons = sorted(r.reason for r in records if isinstance(r, DataQualityFinding))
+    assert reasons == [
+        "services.hr.host_groups: no host group 'HR servers'",
+        "services.hr.hosts: no host 'hr-app-9'",
+    ]
+    assert spans(records) == EXPECTED
+
+
+# ------------------------------------------------------------------- errors
+
+
+def test_wrong_password_is_one_line_without_the_password(
+    zabbix: Zabbix, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ZABBIX_PASSWORD", "not-the-password")
+    with pytest.raises(ZabbixError) as caught:
+        read(zabbix, token_env="", username=ADMIN)
+    message = str(caught.value)
+    assert message.startswith(f"Zabbix {zabbix.url}/api_jsonrpc.php: user.login: ")
+    assert "\n" not in message and "not-the-password" not in message
+
+
+def test_bad_token_is_refused_by_name(zabbix: Zabbix, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZABBIX_TOKEN", "0" * 64)
+    with pytest.raises(ZabbixError, match=r"hostgroup\.get: .*") as caught:
+        read(zabbix)
+    assert "0" * 64 not in str(caught.value)
+
+
+def test_unreachable_server(zabbix: Zabbix) -> None:
+    with pytest.raises(ZabbixError, match=r"^Zabbix http://127\.0\.0\.1:9/api_jsonrpc\.php: "
+                       r"apiinfo\.version: cannot connect"):  # fmt: skip
+        read(zabbix, url="http://127.0.0.1:9", max_retries=1)
+
+
+def test_missing_secret_names_the_variable(
+    zabbix: Zabbix, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ZABBIX_TOKEN")
+    with pytest.raises(ZabbixError, match="environment variable 'ZABBIX_TOKEN'"):
+        read(zabbix)
+
+
+# --------------------------------------------------------------------- KPIs
+
+# By hand, seconds of 7x24 time in October (Asia/Shanghai):
+# erp: planned 14:00-16:00 on 10-20 (7200); downtime 3600 (10-01 00:00-01:00)
+#      + 1800 (10-08) + 3600 (10-20 13:00-14:00, the rest is planned) = 9000;
+#      failures 2 (the first outage's first second is in September).
+# crm: downtime 1200 (10-15) + 3600 (10-31 23:00 until the evaluation instant); 2 failures.
+# portal: downtime 2700; 1 failure.
+ERP = (MONTH - 7200, 9000, 2)
+CRM = (MONTH, 4800, 2)
+PORTAL = (MONTH, 2700, 1)
+AGREED = ERP[0] + CRM[0] + PORTAL[0]
+DOWN = ERP[1] + CRM[1] + PORTAL[1]
+FAILURES = ERP[2] + CRM[2] + PORTAL[2]
+
+
+def test_kpis_from_the_outages(zabbix: Zabbix) -> None:
+    outages = [r for r in read(zabbix) if isinstance(r, Outage)]
+    calendar = BusinessCalendar.always("Asia/Shanghai")
+    times = [service_time(s, outages, [], calendar, OCTOBER, AT) for s in ("erp", "crm", "portal")]
+    figures = {t.service: (t.agreed_seconds, t.downtime_seconds, len(t.failures)) for t in times}
+    assert figures == {"erp": ERP, "crm": CRM, "portal": PORTAL}
+    assert availability(times).value == pytest.approx((AGREED - DOWN) / AGREED, abs=1e-12)
+    assert failure_count(times).value == FAILURES
+    assert mttr(times).value == pytest.approx(DOWN / FAILURES)
+    assert mtbf(times).value == pytest.approx((AGREED - DOWN) / FAILURES)
+
+
+CONFIG = """
+[calendars.always]
+preset = "always"
+timezone = "Asia/Shanghai"
+
+[slas.gold]
+calendar = "always"
+availability = 0.999
+max_failures = 4
+[slas.gold.targets.resolution]
+P1 = "4h"
+
+[services.erp]
+name = "ERP"
+[services.crm]
+name = "CRM"
+[services.portal]
+name = "Portal"
+
+[sources.zabbix]
+plugin = "zabbix"
+kind = "outages"
+url = "{url}"
+token_env = "ZABBIX_TOKEN"
+since = "2025-10-01"
+until = "2025-11-01"
+min_severity = "average"
+
+[sources.zabbix.services.erp]
+host_groups = ["ERP servers"]
+[sources.zabbix.services.crm]
+hosts = ["crm-web-01"]
+[sources.zabbix.services.portal]
+triggers = ["Portal login page down"]
+
+[projects.alpha]
+customer = "Dianchi Logistics"
+sla = "gold"
+services = ["erp", "crm", "portal"]
+sources = ["zabbix"]
+"""
+
+
+def kpi_cli(config: Path, zabbix: Zabbix) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "itsskit", "kpi", str(config), "--period", "2025-10",
+               "--project", "alpha", "--format", "json", "--at", "2025-11-01T00:00:00"]  # fmt: skip
+    env = {"ZABBIX_TOKEN": zabbix.token, "PATH": "/usr/bin:/bin"}
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_itsskit_kpi_command(zabbix: Zabbix, tmp_path: Path) -> None:
+    config = tmp_path / "itsskit.toml"
+    config.write_text(CONFIG.format(url=zabbix.url), encoding="utf-8")
+    done = kpi_cli(config, zabbix)
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["availability"]["value"] == pytest.approx((AGREED - DOWN) / AGREED, abs=1e-12)
+    assert figures["availability"]["status"] == "missed"  # 0.99794... < 0.999
+    assert figures["failure_count"]["value"] == FAILURES
+    assert figures["failure_count"]["status"] == "missed"  # 5 > 4
+    assert figures["downtime_seconds"]["value"] == pytest.approx(DOWN)
+    assert figures["longest_failure_seconds"]["value"] == pytest.approx(3600)
+    assert figures["mttr_seconds"]["value"] == pytest.approx(DOWN / FAILURES)
+    assert figures["mtbf_seconds"]["value"] == pytest.approx((AGREED - DOWN) / FAILURES)
+
+
+def test_itsskit_kpi_command_with_a_misspelt_key(zabbix: Zabbix, tmp_path: Path) -> None:
+    config = tmp_path / "itsskit.toml"
+    bad = CONFIG.format(url=zabbix.url).replace('min_severity = "average"', 'min_severty = "high"')
+    config.write_text(bad, encoding="utf-8")
+    done = kpi_cli(config, zabbix)
+    assert done.returncode != 0
+    assert "sources.zabbix" in done.stderr and "min_severty" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_itsskit_kpi_command_with_a_refused_token(zabbix: Zabbix, tmp_path: Path) -> None:
+    config = tmp_path / "itsskit.toml"
+    config.write_text(CONFIG.format(url=zabbix.url), encoding="utf-8")
+    refused = Zabbix(url=zabbix.url, token="f" * 64, server=zabbix.server)
+    done = kpi_cli(config, refused)
+    assert done.returncode != 0
+    assert "source 'zabbix'" in done.stderr and "api_jsonrpc.php" in done.stderr
+    assert "f" * 64 not in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_now_is_the_default_end(zabbix: Zabbix) -> None:
+    source = ZabbixSource(options(zabbix, since="", until="", lookback_days=10),
+                          SourceContext(name="z", kind="outages", base_dir=Path(".")))  # fmt: skip
+    now = datetime.fromisoformat("2026-01-10T00:00:00+00:00")
+    since, until = source.window(now)
+    assert (until, (until - since).days) == (now, 10)
