@@ -14,6 +14,7 @@ system service is started. As root, the database and the server run as the
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import gzip
 import json
@@ -251,7 +252,16 @@ class ZabbixServer:
         path = self.root / "values.txt"
         path.write_text(lines)
         done = subprocess.run(
-            ["zabbix_sender", "-z", "127.0.0.1", "-p", str(self.trapper_port), "-T", "-i", str(path)],
+            [
+                "zabbix_sender",
+                "-z",
+                "127.0.0.1",
+                "-p",
+                str(self.trapper_port),
+                "-T",
+                "-i",
+                str(path),
+            ],
             capture_output=True,
             text=True,
         )
@@ -271,19 +281,31 @@ class ZabbixServer:
             finally:
                 _kill_group(self._server_process.pid)  # any child left behind
         if self._db_started and self.pg_bin is not None:
-            self._run([str(self.pg_bin / "pg_ctl"), "-D", str(self.root / "pg"), "-m", "fast", "-w", "stop"])
+            self._run(
+                [
+                    str(self.pg_bin / "pg_ctl"),
+                    "-D",
+                    str(self.root / "pg"),
+                    "-m",
+                    "fast",
+                    "-w",
+                    "stop",
+                ]
+            )
         for log in self._logs:
             log.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def log_tail(self, name: str = "server.log", lines: int = 20) -> str:
         path = self.root / name
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.is_file() else ""
+        return (
+            "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+            if path.is_file()
+            else ""
+        )
 
 
 def _kill_group(pgid: int) -> None:
     """Kill what is left of the process group the server was started in."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass

@@ -1,6 +1,6 @@
-"""The zabbix source against the real Zabbix 6.0 server of conftest.py.
+"""The zabbix source against the real Zabbix 6.0 server of zabbix_fixture.py.
 
-Expected outages and figures are worked out by hand from ``history.py``
+Expected outages and figures are worked out by hand from ``zabbix_history.py``
 (October 2025, Asia/Shanghai, a 7x24 service calendar).
 """
 
@@ -21,10 +21,12 @@ from itsskit.kpis import availability, failure_count, mtbf, mttr, service_time
 from itsskit.models import DataQualityFinding, Outage
 from itsskit.periods import Period
 
+import zabbix_fixture
 from itsskit_zabbix import ZabbixError, ZabbixOptions, ZabbixSource
+from zabbix_fixture import ADMIN, ADMIN_PASSWORD, Zabbix
+from zabbix_history import SERVICES, local
 
-from .conftest import ADMIN, ADMIN_PASSWORD, Zabbix
-from .history import SERVICES, local
+zabbix = zabbix_fixture.zabbix  # the session's real server
 
 OCTOBER = Period.month(2025, 10)
 AT = local(11, 1, 0)  # evaluation instant: the end of October
@@ -158,9 +160,7 @@ def test_unreachable_server(zabbix: Zabbix) -> None:
         read(zabbix, url="http://127.0.0.1:9", max_retries=1)
 
 
-def test_missing_secret_names_the_variable(
-    zabbix: Zabbix, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_missing_secret_names_the_variable(zabbix: Zabbix, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("ZABBIX_TOKEN")
     with pytest.raises(ZabbixError, match="environment variable 'ZABBIX_TOKEN'"):
         read(zabbix)

@@ -1,8 +1,12 @@
-"""One real Zabbix 6.0 server for the whole session, loaded with ``history.py``.
+"""One real Zabbix 6.0 server for the whole session, loaded with ``zabbix_history.py``.
 
 Starting it (database, schema, server, frontend) and loading the history take
 about half a minute; every test shares it. Tests skip, with the reason, only
 where the packages are not installed (``.ci/setup-zabbix.sh`` installs them).
+
+Test modules take the fixture with ``zabbix = zabbix_fixture.zabbix``: this
+folder has no conftest.py and is no package, so its module names cannot clash
+with another plugin's ``tests``.
 """
 
 from __future__ import annotations
@@ -13,8 +17,8 @@ from collections.abc import Iterator
 import attrs
 import pytest
 
-from . import history
-from .zabbix_server import ZabbixServer, missing_programs
+import zabbix_history as history
+from zabbix_server import ZabbixServer, missing_programs
 
 ADMIN, ADMIN_PASSWORD = "Admin", "zabbix"
 
@@ -51,7 +55,9 @@ def load(server: ZabbixServer) -> str:
         for name in history.GROUPS
     }
     for host, group in history.HOSTS.items():
-        hostid = server.api("host.create", {"host": host, "groups": [{"groupid": groups[group]}]}, auth)["hostids"][0]
+        hostid = server.api(
+            "host.create", {"host": host, "groups": [{"groupid": groups[group]}]}, auth
+        )["hostids"][0]
         for item_host, key, name, severity, _ in history.TRIGGERS:
             if item_host != host:
                 continue
@@ -88,7 +94,10 @@ def push(server: ZabbixServer) -> None:
     assert "failed: 0" in answer, answer
     auth = server.api("user.login", {"username": ADMIN, "password": ADMIN_PASSWORD})
     expected = history.event_count()
-    while int(server.api("event.get", {"countOutput": True, "source": 0, "object": 0}, auth)) < expected:
+    while (
+        int(server.api("event.get", {"countOutput": True, "source": 0, "object": 0}, auth))
+        < expected
+    ):
         if time.monotonic() > deadline:
             raise RuntimeError(f"the server made too few events; log:\n{server.log_tail()}")
         time.sleep(0.5)
