@@ -22,7 +22,8 @@ from itsskit.models import DataQualityFinding, Outage
 from itsskit.periods import Period
 
 import zabbix_fixture
-from itsskit_zabbix import ZabbixError, ZabbixOptions, ZabbixSource
+from itsskit_zabbix import ZabbixClient, ZabbixError, ZabbixOptions, ZabbixSource
+from itsskit_zabbix.client import make_session
 from zabbix_fixture import ADMIN, ADMIN_PASSWORD, Zabbix
 from zabbix_history import SERVICES, local
 
@@ -287,3 +288,51 @@ def test_now_is_the_default_end(zabbix: Zabbix) -> None:
     now = datetime.fromisoformat("2026-01-10T00:00:00+00:00")
     since, until = source.window(now)
     assert (until, (until - since).days) == (now, 10)
+
+
+# ------------------------------------------------------ the documented example
+
+EXAMPLE = Path(__file__).parents[3] / "examples" / "zabbix" / "itsskit.toml"
+
+
+def test_the_example_config_and_its_commands(zabbix: Zabbix, tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = text.replace('url = "https://zabbix.example.com"', f'url = "{zabbix.url}"')
+    text = text.replace("lookback_days = 92", 'since = "2025-10-01"\nuntil = "2025-11-01"')
+    config = tmp_path / "itsskit.toml"
+    config.write_text(text, encoding="utf-8")
+    env = {"ZABBIX_TOKEN": zabbix.token, "PATH": "/usr/bin:/bin"}
+    itsskit = [sys.executable, "-m", "itsskit"]
+    check = subprocess.run([*itsskit, "sources", "check", str(config)],
+                           capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert check.returncode == 0, check.stderr
+    assert "zabbix" in check.stdout and str(len(EXPECTED)) in check.stdout
+    kpis = subprocess.run([*itsskit, "kpi", str(config), "--period", "2025-10", "--project",
+                           "dianchi", "--format", "json", "--at", "2025-11-01T00:00:00"],
+                          capture_output=True, text=True, env=env, timeout=120)  # fmt: skip
+    assert kpis.returncode == 0, kpis.stderr
+    figures = json.loads(kpis.stdout)
+    assert figures["availability"]["value"] == pytest.approx((AGREED - DOWN) / AGREED, abs=1e-12)
+    assert figures["failure_count"]["value"] == FAILURES
+
+
+def test_the_auth_header_by_version(zabbix: Zabbix) -> None:
+    """6.0 takes the token in the body; 6.4 and later (7.x) in ``Authorization: Bearer``."""
+    sent: list[tuple[dict[str, Any], str]] = []
+    client = ZabbixClient(zabbix.url, make_session(max_retries=0, backoff=0))
+    client.session.hooks["response"].append(
+        lambda response, *_, **__: sent.append(
+            (json.loads(response.request.body), response.request.headers.get("Authorization", ""))
+        )
+    )
+    with client:
+        client.connect(token=zabbix.token)
+        assert client.version == (6, 0)
+        assert client.get("host.get", {"output": ["host"], "filter": {"host": "erp-app-01"}})
+        body, header = sent[-1]
+        assert (body["auth"], header) == (zabbix.token, "")
+        client.version = (7, 0)  # as a 7.x server would have answered apiinfo.version
+        with pytest.raises(ZabbixError, match="host.get: the API token was refused"):
+            client.get("host.get", {"output": ["host"]})  # 6.0 ignores the header
+        body, header = sent[-1]
+        assert "auth" not in body and header == f"Bearer {zabbix.token}"
