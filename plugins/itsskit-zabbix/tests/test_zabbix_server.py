@@ -9,7 +9,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import urllib.request
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -336,3 +340,88 @@ def test_the_auth_header_by_version(zabbix: Zabbix) -> None:
             client.get("host.get", {"output": ["host"]})  # 6.0 ignores the header
         body, header = sent[-1]
         assert "auth" not in body and header == f"Bearer {zabbix.token}"
+
+
+# ------------------------------------------------------- sessions and retries
+
+
+def test_an_expired_login_session_is_renewed_and_logged_out_at_the_end(zabbix: Zabbix) -> None:
+    client = ZabbixClient(zabbix.url, make_session(max_retries=0, backoff=0))
+    with client:
+        client.connect(username=ADMIN, password=ADMIN_PASSWORD)
+        first = client._auth
+        zabbix.server.api("user.logout", [], first)  # the session ends behind its back
+        hosts = client.get("host.get", {"output": ["host"], "filter": {"host": "crm-web-01"}})
+        assert [h["host"] for h in hosts] == ["crm-web-01"]
+        second = client._auth
+        assert second not in ("", first)
+    with pytest.raises(RuntimeError, match="Session terminated"):
+        zabbix.server.api("host.get", {"output": ["host"]}, second)
+
+
+class FlakyProxy(ThreadingHTTPServer):
+    """Answers the first ``failures`` requests with HTTP 503, then forwards to Zabbix."""
+
+    def __init__(self, target: str, failures: int) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.target, self.failures, self.requests = target, failures, 0
+        self.url = f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _ProxyHandler(BaseHTTPRequestHandler):
+    server: FlakyProxy
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence
+        """Keep the test output quiet."""
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.server.requests += 1
+        if self.server.failures > 0:
+            self.server.failures -= 1
+            status, data = 503, b"busy"
+        else:
+            request = urllib.request.Request(
+                self.server.target + self.path, body, {"Content-Type": "application/json-rpc"}
+            )
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status, data = response.status, response.read()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def flaky(zabbix: Zabbix) -> Iterator[Callable[[int], FlakyProxy]]:
+    proxies: list[tuple[FlakyProxy, threading.Thread]] = []
+
+    def start(failures: int) -> FlakyProxy:
+        proxy = FlakyProxy(zabbix.url, failures)
+        thread = threading.Thread(target=proxy.serve_forever, args=(0.01,), daemon=True)
+        thread.start()
+        proxies.append((proxy, thread))
+        return proxy
+
+    yield start
+    for proxy, thread in proxies:
+        proxy.shutdown()
+        proxy.server_close()
+        thread.join()
+
+
+def test_server_errors_are_retried(zabbix: Zabbix, flaky: Callable[[int], FlakyProxy]) -> None:
+    proxy = flaky(3)
+    assert spans(read(zabbix, url=proxy.url, max_retries=3, backoff=0.01)) == EXPECTED
+    assert proxy.failures == 0
+
+
+def test_retries_exhausted_name_the_server_and_method(
+    zabbix: Zabbix, flaky: Callable[[int], FlakyProxy]
+) -> None:
+    proxy = flaky(100)
+    with pytest.raises(ZabbixError) as caught:
+        read(zabbix, url=proxy.url, max_retries=2, backoff=0.01)
+    assert str(caught.value).startswith(f"Zabbix {proxy.url}/api_jsonrpc.php: apiinfo.version: ")
+    assert "retries exhausted" in str(caught.value)
+    assert proxy.requests == 3  # the first try and two retries

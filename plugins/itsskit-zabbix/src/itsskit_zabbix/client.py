@@ -213,9 +213,9 @@ def _reason(error: requests.RequestException) -> str:
     if isinstance(error, requests.exceptions.RetryError):
         return f"retries exhausted ({_without_userinfo(str(error))[:200]})"
     if isinstance(error, requests.ConnectionError):
-        reason = str(error.args[0]) if error.args else str(error)
-        tail = re.search(r"\((?:Caused by )?\w+\(.*?: (.*)\)\)?\s*$", reason)
-        return f"cannot connect ({(tail.group(1) if tail else reason)[:200]})"
+        inner = error.args[0] if error.args else error
+        reason = re.sub(r"^<[^>]*>: ", "", str(getattr(inner, "reason", inner)))
+        return f"cannot connect ({_without_userinfo(reason)[:200]})"
     if isinstance(error, requests.Timeout):
         return "timed out"
     return _without_userinfo(str(error))[:200]
