@@ -138,6 +138,11 @@ def test_unknown_names_are_findings(zabbix: Zabbix) -> None:
     assert spans(records) == EXPECTED
 
 
+def test_nothing_mapped_reads_no_problem(zabbix: Zabbix) -> None:
+    records = read(zabbix, services={"hr": {"hosts": ["hr-app-9"]}})
+    assert [type(r) for r in records] == [DataQualityFinding]
+
+
 # ------------------------------------------------------------------- errors
 
 

@@ -211,6 +211,7 @@ class ZabbixServer:
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PHP_CLI_SERVER_WORKERS": "2"},
+            start_new_session=True,  # the workers are its children: stopped as a group
         )
         self._wait(self._answers, "the PHP frontend to answer apiinfo.version")
 
@@ -272,14 +273,17 @@ class ZabbixServer:
     def stop(self) -> None:
         """Stop the frontend, the server and the database; remove the folder."""
         if self._php is not None:
-            self._php.terminate()
+            _kill_group(self._php.pid)
             self._php.wait(timeout=30)
         if self._server_process is not None:
             self._server_process.terminate()
             try:
-                self._server_process.wait(timeout=30)
+                self._server_process.wait(timeout=5)  # a throwaway server: no need for more
+            except subprocess.TimeoutExpired:
+                pass
             finally:
                 _kill_group(self._server_process.pid)  # any child left behind
+                self._server_process.wait(timeout=30)
         if self._db_started and self.pg_bin is not None:
             self._run(
                 [
@@ -306,6 +310,6 @@ class ZabbixServer:
 
 
 def _kill_group(pgid: int) -> None:
-    """Kill what is left of the process group the server was started in."""
+    """Kill the process group a server was started in (its own new session)."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)

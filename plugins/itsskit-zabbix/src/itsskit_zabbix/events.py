@@ -109,6 +109,10 @@ class ServiceMap:
             found |= self.trigger_hosts.get(hostid, frozenset())
         return frozenset(found)
 
+    def __bool__(self) -> bool:
+        """Whether anything is mapped (with nothing, no event can be an outage)."""
+        return bool(self.host_services or self.trigger_services)
+
     def event_filter(self) -> dict[str, Any]:
         """``event.get`` parameters narrowing to the mapped hosts (none with trigger rules)."""
         if self.trigger_services:
@@ -211,6 +215,8 @@ class EventReader:
     def outages(self, since: datetime, until: datetime) -> Iterator[Outage | Problem]:
         """Outages of problems active some time in ``[since, until)``; unusable events as
         ``(record id, reason)``."""
+        if not self.services:
+            return
         start, end = math.floor(since.timestamp()), math.ceil(until.timestamp())
         carried_in = {
             "time_till": start - 1,
