@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any
 
 import pytest
 from itsskit.config import structure_or_errors
+from itsskit.contracts import SourceContext
 from itsskit.plugins import PluginHost
 
 import itsskit_zabbix.plugin
-from itsskit_zabbix import ServiceRule, ZabbixOptions, ZabbixSource
+from itsskit_zabbix import ServiceRule, ZabbixError, ZabbixOptions, ZabbixSource
 from itsskit_zabbix.client import api_url, redact
 
 TABLE: dict[str, Any] = {
@@ -86,3 +88,20 @@ def test_api_url() -> None:
 def test_redact_replaces_every_secret_longest_first() -> None:
     text = "login abc failed for token abcdef (abc)"
     assert redact(text, ["abc", "abcdef", ""]) == "login *** failed for token *** (***)"
+
+
+def read_with(**changes: Any) -> None:
+    options, errors = structure(**{"url": "http://127.0.0.1:9", **changes})
+    assert options is not None, errors
+    context = SourceContext(name="zbx", kind="outages", base_dir=Path("."))
+    list(ZabbixSource(options, context).read())
+
+
+def test_an_empty_range_is_refused_before_any_request() -> None:
+    with pytest.raises(ZabbixError, match="since '2025-11-01' must be before until '2025-10-01'"):
+        read_with(since="2025-11-01", until="2025-10-01")
+
+
+def test_no_token_and_no_user_is_refused_before_any_request() -> None:
+    with pytest.raises(ZabbixError, match="set token_env .* or username"):
+        read_with(token_env="")

@@ -147,8 +147,8 @@ class ZabbixSource(Source):
         )
         if since >= until:
             raise ZabbixError(
-                f"zabbix source {self.context.name!r}: since ({since.isoformat()}) must be "
-                f"before until ({until.isoformat()})"
+                f"zabbix source {self.context.name!r}: since {self.options.since!r} must be "
+                f"before until {self.options.until or 'now'!r}"
             )
         return since, until
 
