@@ -3,11 +3,14 @@ from a calendar (October 2025: the 1st is a Wednesday, Sundays are 5/12/19/26)."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import calendar
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from itsskit_zabbix.maintenance import maintenance_windows
 
@@ -128,3 +131,43 @@ def test_unreadable_periods_name_the_field() -> None:
     with pytest.raises(ValueError, match="every 'x' is not a whole number"):
         item = maintenance(at(10, 1), at(11, 1), timeperiod_type=2, every="x")
         windows(item, at(10, 1), at(11, 1))
+
+
+# ---------------------------------------------------------------- properties
+
+starts = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2026, 12, 31))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    since=starts,
+    days=st.integers(min_value=1, max_value=120),
+    start_time=st.integers(min_value=0, max_value=86399),
+    period=st.integers(min_value=60, max_value=3 * 86400),
+)
+def test_weekly_on_every_weekday_is_daily(
+    since: datetime, days: int, start_time: int, period: int
+) -> None:
+    active = (since.replace(tzinfo=SHANGHAI), since.replace(tzinfo=SHANGHAI) + timedelta(days=days))
+    daily = maintenance(*active, timeperiod_type=2, every=1, start_time=start_time, period=period)
+    weekly = maintenance(*active, timeperiod_type=3, every=1, dayofweek=127,
+                         start_time=start_time, period=period)  # fmt: skip
+    found = windows(weekly, *active)
+    assert found == windows(daily, *active)
+    assert len(found) in (days - 1, days, days + 1)
+    for start, end in found:  # each inside the active range, starting at start_time
+        assert active[0] <= start < end <= active[1]
+        local = start.astimezone(SHANGHAI)
+        assert local.hour * 3600 + local.minute * 60 + local.second == start_time
+
+
+@settings(max_examples=60, deadline=None)
+@given(day=st.integers(min_value=1, max_value=31), year=st.integers(min_value=2024, max_value=2026))
+def test_monthly_on_a_day_of_every_month(day: int, year: int) -> None:
+    since = datetime(year, 1, 1, tzinfo=SHANGHAI)
+    till = datetime(year + 1, 1, 1, tzinfo=SHANGHAI)
+    item = maintenance(since, till, timeperiod_type=4, month=4095, day=day, start_time=0,
+                       period=600)  # fmt: skip
+    found = [start.astimezone(SHANGHAI).date() for start, _ in windows(item, since, till)]
+    months_with_day = [m for m in range(1, 13) if day <= calendar.monthrange(year, m)[1]]
+    assert found == [date(year, m, day) for m in months_with_day]
