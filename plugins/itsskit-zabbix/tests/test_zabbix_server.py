@@ -10,12 +10,14 @@ import json
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from itsskit.calendar import BusinessCalendar
@@ -28,6 +30,7 @@ from itsskit.periods import Period
 import zabbix_fixture
 from itsskit_zabbix import ZabbixClient, ZabbixError, ZabbixOptions, ZabbixSource
 from itsskit_zabbix.client import make_session
+from itsskit_zabbix.maintenance import maintenance_windows
 from zabbix_fixture import ADMIN, ADMIN_PASSWORD, Zabbix
 from zabbix_history import SERVICES, local
 
@@ -37,6 +40,7 @@ OCTOBER = Period.month(2025, 10)
 AT = local(11, 1, 0)  # evaluation instant: the end of October
 DAY = 86400
 MONTH = 31 * DAY  # agreed time of a 7x24 service in October
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the test server's zone
 
 
 def options(zabbix: Zabbix, **overrides: Any) -> ZabbixOptions:
@@ -430,3 +434,38 @@ def test_retries_exhausted_name_the_server_and_method(
     assert str(caught.value).startswith(f"Zabbix {proxy.url}/api_jsonrpc.php: apiinfo.version: ")
     assert "retries exhausted" in str(caught.value)
     assert proxy.requests == 3  # the first try and two retries
+
+
+# ------------------------------------------- recurring maintenance, as the server sees it
+
+IN_FORCE = {"mnt-week-2", "mnt-every-3-days", "mnt-month-day", "mnt-month-week"}
+
+
+def test_recurring_maintenance_windows_agree_with_the_server(zabbix: Zabbix) -> None:
+    """The server's timer puts hosts in maintenance now; the expansion must agree."""
+    auth = zabbix.server.api("user.login", {"username": ADMIN, "password": ADMIN_PASSWORD})
+    query = {"output": ["host", "maintenance_status"], "search": {"host": "mnt-"}}
+    deadline = time.monotonic() + 150  # the timer updates maintenances once a minute
+    while not any(
+        h["maintenance_status"] == "1" for h in zabbix.server.api("host.get", query, auth)
+    ):
+        assert time.monotonic() < deadline, "the server put no host in maintenance"
+        time.sleep(1)
+    now = datetime.now(UTC)
+    server = {h["host"] for h in zabbix.server.api("host.get", query, auth)
+              if h["maintenance_status"] == "1"}  # fmt: skip
+    rows = zabbix.server.api(
+        "maintenance.get",
+        {"output": "extend", "selectTimeperiods": "extend", "search": {"name": "mnt-"}},
+        auth,
+    )
+    ours = {
+        row["name"]
+        for row in rows
+        if maintenance_windows(
+            row, SHANGHAI, now - timedelta(seconds=1), now + timedelta(seconds=1)
+        )
+    }
+    assert len(rows) == 7
+    assert server == IN_FORCE
+    assert ours == IN_FORCE

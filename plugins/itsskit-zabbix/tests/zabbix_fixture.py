@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import datetime
 
 import attrs
 import pytest
@@ -75,6 +76,7 @@ def load(server: ZabbixServer) -> str:
         "timeperiods": [{"timeperiod_type": 0, "start_date": history.clock(start),
                          "period": history.clock(end) - history.clock(start)}],
     }, auth)  # fmt: skip
+    recurring_maintenances(server, auth)
     push(server)
     tokenid = server.api("token.create", {"name": "itsskit", "userid": "1"}, auth)["tokenids"][0]
     return str(server.api("token.generate", [tokenid], auth)[0]["token"])
@@ -101,3 +103,16 @@ def push(server: ZabbixServer) -> None:
         if time.monotonic() > deadline:
             raise RuntimeError(f"the server made too few events; log:\n{server.log_tail()}")
         time.sleep(0.5)
+
+
+def recurring_maintenances(server: ZabbixServer, auth: str) -> None:
+    """One host per maintenance of :func:`zabbix_history.recurring`, for the server's
+    timer to put in maintenance (or not) while the other tests run."""
+    groupid = server.api("hostgroup.create", {"name": "Maintenance check"}, auth)["groupids"][0]
+    for host, maintenance in history.recurring(datetime.now(history.ZONE)).items():
+        hostid = server.api("host.create", {"host": host, "groups": [{"groupid": groupid}]}, auth)
+        server.api(
+            "maintenance.create",
+            {**maintenance, "name": host, "hosts": [{"hostid": hostid["hostids"][0]}]},
+            auth,
+        )

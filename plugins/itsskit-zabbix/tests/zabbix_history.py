@@ -24,7 +24,8 @@ A one-time maintenance of the group "ERP servers" runs 10-20 14:00-16:00.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -84,3 +85,41 @@ def values() -> list[tuple[str, str, int, str]]:
 def event_count() -> int:
     """Problem and recovery events the values must produce."""
     return sum(len(p) + sum(end is not None for _, end in p) for *_, p in TRIGGERS)
+
+
+def recurring(now: datetime) -> dict[str, dict[str, Any]]:
+    """Recurring maintenances around ``now`` (host name -> maintenance.create params).
+
+    Each period starts at local midnight of a day and lasts two days, so whether it is in
+    force now depends only on the recurrence rule: which week (counted from the week of
+    ``active_since``), which weekday, which day or week of the month.
+    """
+    today = now.astimezone(ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - timedelta(days=today.weekday())
+    weekday, week_of_month = 1 << today.weekday(), (today.day - 1) // 7 + 1
+    two_days = {"start_time": 0, "period": 2 * 86400}
+
+    def periodic(since: datetime, **period: int) -> dict[str, Any]:
+        return {
+            "active_since": clock(since),
+            "active_till": clock(today + timedelta(days=30)),
+            "timeperiods": [{**two_days, **period}],
+        }
+
+    month = 1 << (today.month - 1)
+    return {
+        # every second week on today's weekday: this is week 2 (in force) or week 1 (not)
+        "mnt-week-2": periodic(monday - timedelta(days=14), timeperiod_type=3, every=2,
+                               dayofweek=weekday),
+        "mnt-week-1": periodic(monday - timedelta(days=7), timeperiod_type=3, every=2,
+                               dayofweek=weekday),
+        "mnt-every-3-days": periodic(today - timedelta(days=3), timeperiod_type=2, every=3),
+        "mnt-every-3-days-off": periodic(today - timedelta(days=5), timeperiod_type=2, every=3),
+        "mnt-month-day": periodic(today - timedelta(days=40), timeperiod_type=4, month=month,
+                                  day=today.day),
+        "mnt-month-week": periodic(today - timedelta(days=40), timeperiod_type=4, month=month,
+                                   dayofweek=weekday, every=week_of_month),
+        "mnt-month-other-week": periodic(today - timedelta(days=40), timeperiod_type=4,
+                                         month=month, dayofweek=weekday,
+                                         every=week_of_month % 4 + 1),
+    }  # fmt: skip
