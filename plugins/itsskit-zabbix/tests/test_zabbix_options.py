@@ -13,7 +13,7 @@ from itsskit.plugins import PluginHost
 
 import itsskit_zabbix.plugin
 from itsskit_zabbix import ServiceRule, ZabbixError, ZabbixOptions, ZabbixSource
-from itsskit_zabbix.client import api_url, redact
+from itsskit_zabbix.client import api_url, redact, version_tuple
 
 TABLE: dict[str, Any] = {
     "url": "https://zabbix.example.com",
@@ -105,3 +105,10 @@ def test_an_empty_range_is_refused_before_any_request() -> None:
 def test_no_token_and_no_user_is_refused_before_any_request() -> None:
     with pytest.raises(ZabbixError, match="set token_env .* or username"):
         read_with(token_env="")
+
+
+def test_version_tuple() -> None:
+    assert version_tuple("6.0.14") == (6, 0)
+    assert version_tuple("7.4.0rc1") == (7, 4)
+    with pytest.raises(ValueError, match="not a Zabbix version: 'seven'"):
+        version_tuple("seven")

@@ -84,11 +84,16 @@ class ZabbixClient:
     def connect(self, *, token: str = "", username: str = "", password: str = "") -> None:
         """Ask the version (no auth), then use ``token`` or log in as ``username``."""
         self._secrets = [secret for secret in (token, password) if secret]
-        self.version = version_tuple(str(self.call("apiinfo.version", {}, auth=False)))
+        answer = str(self.call("apiinfo.version", {}, auth=False))
+        try:
+            self.version = version_tuple(answer)
+        except ValueError as error:
+            raise ZabbixError(self._message("apiinfo.version", str(error))) from None
         if self.version < (6, 0):
             raise ZabbixError(
-                f"{self.server}: Zabbix {'.'.join(map(str, self.version))} is not supported; "
-                "expected 6.0 LTS or later"
+                self._message(
+                    "apiinfo.version", f"Zabbix {answer} is not supported; expected 6.0 or later"
+                )
             )
         if token:
             self._auth = token
