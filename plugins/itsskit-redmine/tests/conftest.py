@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from redmine_scenario import Scenario, build_scenario
 from redmine_server import RedmineServer, RedmineUnavailable, start_redmine
 
@@ -44,5 +45,7 @@ def api_key(redmine: RedmineServer, monkeypatch: pytest.MonkeyPatch) -> str:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """How long the Redmine fixture took (prepare, boot, scenario), when it ran."""
     if TIMINGS:
-        shown = ", ".join(f"{name.removesuffix('_seconds')} {s:.1f} s" for name, s in TIMINGS.items())
+        shown = ", ".join(
+            f"{name.removesuffix('_seconds')} {s:.1f} s" for name, s in TIMINGS.items()
+        )
         terminalreporter.write_line(f"redmine fixture: {shown}")

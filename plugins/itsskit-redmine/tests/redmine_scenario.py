@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
+
 from redmine_server import RedmineServer
 
 CST = ZoneInfo("Asia/Shanghai")
@@ -173,14 +174,14 @@ def build_scenario(redmine: RedmineServer) -> Scenario:
     return Scenario(server=redmine, ids=ids)
 
 
-
 def _custom_fields(redmine: RedmineServer) -> dict[str, int]:
     """Issue custom fields ``Customer`` (text) and ``Major`` (yes/no), for every tracker."""
     found = {}
     for position, (name, field_format) in enumerate((("Customer", "string"), ("Major", "bool"))):
         redmine.sql(
-            "INSERT INTO custom_fields (type, name, field_format, is_for_all, visible, editable,"
-            " is_filter, position, default_value) VALUES ('IssueCustomField', ?, ?, 1, 1, 1, 1, ?, '')",
+            "INSERT INTO custom_fields (type, name, field_format, is_for_all, visible,"
+            " editable, is_filter, position, default_value)"
+            " VALUES ('IssueCustomField', ?, ?, 1, 1, 1, 1, ?, '')",
             name,
             field_format,
             position + 1,
@@ -219,11 +220,12 @@ def _create(redmine: RedmineServer, plan: Plan, fields: dict[str, int]) -> int:
         if step.priority:
             change["priority_id"] = PRIORITY[step.priority]
         redmine.api(
-            "PUT", f"/issues/{issue}.json", {"issue": change}, as_user=None if step.user == "admin" else step.user
+            "PUT",
+            f"/issues/{issue}.json",
+            {"issue": change},
+            as_user=None if step.user == "admin" else step.user,
         )
-    journals = redmine.sql(
-        "SELECT id FROM journals WHERE journalized_id = ? ORDER BY id", issue
-    )
+    journals = redmine.sql("SELECT id FROM journals WHERE journalized_id = ? ORDER BY id", issue)
     assert len(journals) == len(plan.steps), f"issue {issue}: {len(journals)} journals"
     for (journal,), step in zip(journals, plan.steps, strict=True):
         redmine.sql("UPDATE journals SET created_on = ? WHERE id = ?", step.at, journal)

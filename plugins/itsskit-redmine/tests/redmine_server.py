@@ -75,9 +75,7 @@ class RedmineServer:
     def database(self) -> Path:
         return self.root / "redmine.sqlite3"
 
-    def api(
-        self, method: str, path: str, body: Any = None, *, as_user: str | None = None
-    ) -> Any:
+    def api(self, method: str, path: str, body: Any = None, *, as_user: str | None = None) -> Any:
         """Call the REST API as the admin (or ``as_user`` via X-Redmine-Switch-User)."""
         headers = {"X-Redmine-API-Key": self.api_key, "Content-Type": "application/json"}
         if as_user:
@@ -118,6 +116,7 @@ def start_redmine(root: Path, *, boot_timeout: float = 180) -> RedmineServer:
     started = time.monotonic()
     app = _application(root)
     env = {**os.environ, "REDMINE_INSTANCE": INSTANCE, "RAILS_ENV": "production", "TZ": "UTC"}
+    env["SCHEMA"] = str(root / "schema.rb")  # db:migrate would dump it into the package's db/
     env.pop("DATABASE_URL", None)
     _run(app, env, root, "bin/rake", "db:migrate")
     _run(app, env | {"REDMINE_LANG": "en"}, root, "bin/rake", "redmine:load_default_data")
@@ -127,8 +126,18 @@ def start_redmine(root: Path, *, boot_timeout: float = 180) -> RedmineServer:
     port = _free_port()
     log = (root / "server.log").open("wb")
     process = subprocess.Popen(
-        ["bin/rails", "server", "-u", "webrick", "-b", "127.0.0.1", "-p", str(port),
-         "-P", str(root / "server.pid")],  # fmt: skip
+        [
+            "bin/rails",
+            "server",
+            "-u",
+            "webrick",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-P",
+            str(root / "server.pid"),
+        ],  # fmt: skip
         cwd=app,
         env=env,
         stdout=log,

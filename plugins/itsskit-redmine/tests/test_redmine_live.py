@@ -42,13 +42,13 @@ from itsskit.collect import collect
 from itsskit.config import load_config
 from itsskit.contracts import SourceContext
 from itsskit.converter import converter
-from itsskit.models import DataQualityFinding, StatusChange, Ticket, TicketKind
+from itsskit.models import DataQualityFinding, Ticket, TicketKind
 from itsskit.plugins import PluginHost
-from redmine_scenario import AT, Scenario, config_text, cst
-from redmine_server import RedmineServer
 
 from itsskit_redmine import RedmineError, RedmineOptions, RedmineSource
 from itsskit_redmine.client import RedmineClient
+from redmine_scenario import AT, Scenario, config_text, cst
+from redmine_server import RedmineServer
 
 ITSSKIT = Path(sys.executable).with_name("itsskit")
 
