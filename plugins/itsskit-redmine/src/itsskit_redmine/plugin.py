@@ -32,6 +32,8 @@ from itsskit_redmine.options import ProjectScope, RedmineOptions, parse_instant
 
 __all__ = ["RedmineSource", "register_ticket_sources"]
 
+#: How Redmine's filters take a time.
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 #: Per-issue replies that make one issue a finding rather than stop the source.
 ISSUE_GONE = (403, 404)
 
@@ -100,15 +102,17 @@ class RedmineSource(Source):
 
     def _window(self) -> str:
         """``><from|to``, ``>=from`` or ``<=to`` in UTC, as Redmine's filters take them."""
-        since, until = (
-            parse_instant(text, self.zone, what=name).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            if text
-            else ""
-            for name, text in (("since", self.options.since), ("until", self.options.until))
-        )
+        since = self._utc(self.options.since, "since")
+        until = self._utc(self.options.until, "until")
         if since and until:
             return f"><{since}|{until}"
         return f">={since}" if since else (f"<={until}" if until else "")
+
+    def _utc(self, text: str, option: str) -> str:
+        """A window bound as ``YYYY-MM-DDTHH:MM:SSZ`` (``""`` stays ``""``)."""
+        if not text:
+            return ""
+        return parse_instant(text, self.zone, what=option).astimezone(UTC).strftime(TIME_FORMAT)
 
     def _wanted(self, summary: Json) -> bool:
         """False for issues of trackers the ``trackers`` option leaves out."""
