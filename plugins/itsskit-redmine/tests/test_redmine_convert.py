@@ -7,6 +7,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from itsskit.converter import converter
 from itsskit.models import TicketKind
 
@@ -215,3 +217,26 @@ def test_malformed_issues_say_why(changes: dict[str, Any], reason: str) -> None:
     with pytest.raises(RecordError) as caught:
         ticket(issue(**changes))
     assert str(caught.value) == reason
+
+
+STATUS_NAMES = {"1": "New", "2": "In Progress", "3": "Resolved", "5": "Closed"}
+
+
+@given(st.lists(st.sampled_from(sorted(STATUS_NAMES)), max_size=12))
+def test_resolved_and_history_agree_with_a_replay(path: list[str]) -> None:
+    """Replay the status ids one by one (the simple way) and compare with the ticket."""
+    ids = ["1", *path]
+    journals = [
+        journal(k, f"2025-10-09T{2 + k:02d}:00:00Z", AGENT, ("status_id", old, new))
+        for k, (old, new) in enumerate(zip(ids, ids[1:], strict=False))
+    ]
+    t = ticket(issue(status={"id": int(ids[-1])}, journals=journals))
+    expected_history = [(at(1), "New")]
+    for k, new in enumerate(ids[1:]):
+        if STATUS_NAMES[new] != expected_history[-1][1]:
+            expected_history.append((at(2 + k), STATUS_NAMES[new]))
+    assert [(c.at, c.status) for c in t.history] == expected_history
+    resolved = None
+    for when, name in expected_history:
+        resolved = (resolved or when) if name in ("Resolved", "Closed") else None
+    assert t.resolved == resolved
