@@ -77,7 +77,7 @@ PLANS = {
         ),
     ),
     # 2: a service request opened before the holiday, answered after it, done on a
-    #    make-up Saturday.
+    #    make-up Saturday; its priority lowered the day after.
     "B": Plan(
         project="erp-support",
         tracker="Support",
@@ -88,6 +88,7 @@ PLANS = {
         steps=(
             Step(cst(10, 9, 9, 30), "admin", notes="On it"),
             Step(cst(10, 11, 10), "admin", notes="Account created", status="Resolved"),
+            Step(cst(10, 12, 10), "admin", priority="Normal"),  # after resolution: not counted
         ),
     ),
     # 3: still open at the evaluation instant (Monday 2025-10-13 12:30).

@@ -153,6 +153,22 @@ def test_priorities_and_opening_priority() -> None:
     assert (t.priority, t.opening_priority) == ("P1", "P3")
 
 
+def test_priority_at_resolution_not_a_later_change() -> None:
+    t = ticket(
+        issue(
+            status={"id": 3, "name": "Resolved"},
+            priority={"id": 2, "name": "Normal"},
+            journals=[
+                journal(1, "2025-10-09T02:00:00Z", AGENT, ("priority_id", "2", "4")),
+                journal(2, "2025-10-09T03:00:00Z", AGENT, ("status_id", "1", "3")),
+                journal(3, "2025-10-09T04:00:00Z", AGENT, ("priority_id", "4", "2")),
+            ],
+        ),
+        priorities={"Urgent": "P1", "Normal": "P3"},
+    )
+    assert (t.resolved, t.priority, t.opening_priority) == (at(3), "P1", "P3")
+
+
 def test_unknown_priority_names_the_known_ones() -> None:
     with pytest.raises(
         RecordError, match=r"priority 'Normal' is not in the priorities option \(known: High\)"

@@ -134,7 +134,9 @@ def test_request_resolved_on_a_make_up_saturday(scenario: Scenario, api_key: str
     assert history(b) == [(cst(9, 30, 17), "New"), (cst(10, 11, 10), "Resolved")]
     assert b.first_response == cst(10, 9, 9, 30)  # a note without a status change counts
     assert (b.resolved, b.closed) == (cst(10, 11, 10), None)  # Resolved is not a closed status
-    assert (b.priority, b.opening_priority, b.major) == ("P2", None, False)
+    assert b.attributes["status"] == "Resolved"
+    # High when resolved, lowered to Normal (P3) the day after: the priority at resolution
+    assert (b.priority, b.opening_priority, b.major) == ("P2", "P2", False)
 
 
 def test_open_issue_of_another_project(scenario: Scenario, api_key: str) -> None:
@@ -209,7 +211,7 @@ def test_created_window(scenario: Scenario, api_key: str) -> None:
 
 
 def test_updated_window(scenario: Scenario, api_key: str) -> None:
-    # A was last updated 10-10 09:30, B 10-11 10:00, C and D on 10-13.
+    # A was last updated 10-10 09:30, B 10-12 10:00, C and D on 10-13.
     tickets, _ = read(scenario.server, since="2025-10-10T09:00:00+08:00", until="2025-10-11")
     assert set(tickets) == {str(scenario.ids["A"])}
 

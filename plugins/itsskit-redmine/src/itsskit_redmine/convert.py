@@ -12,7 +12,8 @@ with the reason; the source turns it into a data-quality finding.
   of its last stretch in those statuses (``Resolved`` then ``Closed`` is resolved
   at ``Resolved``); a reopened issue is not resolved.
 * **closed**: Redmine's ``closed_on`` while the status is a closed one.
-* **priority**: Redmine's priority name through ``priorities``; the opening
+* **priority**: the priority in force when the issue was resolved (the current
+  one while it is not), its Redmine name through ``priorities``; the opening
   priority is the first ``priority_id`` change's old value.
 """
 
@@ -86,16 +87,20 @@ def to_ticket(
     fields = custom_fields(issue)
     status_id = _id(issue.get("status"))
     closed_on = issue.get("closed_on")
+    resolved = _resolved(steps, options.resolved_statuses)
+    changes = _priority_changes(journals, lookups)
     return Ticket(
         id=f"{options.id_prefix}{_issue_id(issue)}",
         project=scope.project,
         service=scope.service or fields.get(options.service_field) or None,
         kind=_kind(_name(issue.get("tracker")), options.trackers),
-        priority=_priority(_name(issue.get("priority")), options.priorities),
-        opening_priority=_opening_priority(journals, lookups, options.priorities),
+        priority=_priority(
+            _priority_at(resolved, changes, _name(issue.get("priority"))), options.priorities
+        ),
+        opening_priority=_lookup(options.priorities, changes[0][1]) if changes else None,
         opened=opened,
         first_response=_first_response(issue, journals, steps, options),
-        resolved=_resolved(steps, options.resolved_statuses),
+        resolved=resolved,
         closed=(
             parse_time(closed_on, zone, "closed_on")
             if closed_on and status_id in lookups.closed_statuses
@@ -174,15 +179,30 @@ def _resolved(steps: Sequence[StatusStep], resolved_statuses: Iterable[str]) -> 
     return steps[start].at
 
 
-def _opening_priority(
-    journals: Sequence[tuple[datetime, Json]], lookups: Lookups, priorities: Mapping[str, str]
-) -> str | None:
-    for _at, journal in journals:
-        for detail in _details(journal):
-            if detail.get("property") == "attr" and detail.get("name") == "priority_id":
-                name = lookups.priorities.get(str(detail.get("old_value") or ""), "")
-                return _lookup(priorities, name)
-    return None
+def _priority_changes(
+    journals: Sequence[tuple[datetime, Json]], lookups: Lookups
+) -> list[tuple[datetime, str, str]]:
+    """``(time, old name, new name)`` of every priority change, in order."""
+    return [
+        (
+            at,
+            lookups.priorities.get(str(detail.get("old_value") or ""), ""),
+            lookups.priorities.get(str(detail.get("new_value") or ""), ""),
+        )
+        for at, journal in journals
+        for detail in _details(journal)
+        if detail.get("property") == "attr" and detail.get("name") == "priority_id"
+    ]
+
+
+def _priority_at(
+    resolved: datetime | None, changes: Sequence[tuple[datetime, str, str]], current: str
+) -> str:
+    """The priority name in force at ``resolved`` (the current one while unresolved)."""
+    if resolved is None or not changes:
+        return current
+    before = [new for at, _old, new in changes if at <= resolved]
+    return before[-1] if before else changes[0][1]
 
 
 def _priority(name: str, priorities: Mapping[str, str]) -> str:
