@@ -39,7 +39,10 @@ def parse_span(text: str) -> int:
 
 def _span(minimum: int) -> Any:
     def check(_instance: object, attribute: attrs.Attribute[Any], text: str) -> None:
-        seconds = parse_span(text)
+        try:
+            seconds = parse_span(text)
+        except ValueError as error:
+            raise ValueError(f"{attribute.name} {error}") from None
         if seconds < minimum:
             raise ValueError(f"{attribute.name} {text!r} must be at least {minimum}s")
 
