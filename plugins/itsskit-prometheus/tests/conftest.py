@@ -1,59 +1,30 @@
-"""A real Prometheus on loopback over a known outage history, and a proxy in front of it.
+"""Fixtures: the known history as TSDB blocks, the real servers over it, and the proxy.
 
-The TSDB is made by ``promtool tsdb create-blocks-from openmetrics`` from
-:mod:`prometheus_history`; ``prometheus`` (Debian's package, installed in CI by
-``.ci/setup-prometheus.sh``) serves it. Tests that need the server are skipped,
-with the reason, only when the binaries are missing.
-
-The server runs with ``--query.lookback-delta=30s``: backfilled blocks carry no
-staleness markers, so a series that stops (an ``ALERTS`` series when its alert
-resolves) would otherwise stay visible for the default 5 minutes; a live
-Prometheus marks it stale at once. Every series has a sample on every minute,
-so 30 s changes nothing else.
+The servers and the proxy are in :mod:`prometheus_server`; the history in
+:mod:`prometheus_history`. Fixtures needing ``prometheus``/``promtool`` skip
+(with the reason) only when the binaries are missing.
 """
 
 from __future__ import annotations
 
-import base64
-import shutil
-import socket
-import ssl
 import subprocess
 import threading
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
-import attrs
 import pytest
 
 from prometheus_history import openmetrics
-
-#: Password of the ``itsskit`` user of the secured server, and its bcrypt hash (cost 4).
-PASSWORD = "prom-s3cret"
-PASSWORD_HASH = "$2b$04$H8lT1uxwA0pjL7qTg9vNwO0b5.7/0n7rxQEdNP3QyUFVvynXSikva"
-TOKEN = "token-0123456789"
-
-
-def binaries() -> tuple[str, str]:
-    """Paths of ``prometheus`` and ``promtool``; the test is skipped when one is missing."""
-    found = shutil.which("prometheus"), shutil.which("promtool")
-    if None in found:
-        pytest.skip(
-            "prometheus/promtool not installed (Debian package 'prometheus'; "
-            "run .ci/setup-prometheus.sh)"
-        )
-    return found  # type: ignore[return-value]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from prometheus_server import (
+    PASSWORD_HASH,
+    Proxy,
+    ProxyServer,
+    Secured,
+    Server,
+    binaries,
+    start_prometheus,
+    stop,
+)
 
 
 @pytest.fixture(scope="session")
@@ -72,77 +43,6 @@ def tsdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return blocks
 
 
-@attrs.define
-class Server:
-    """A running prometheus process."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-
-def start_prometheus(blocks: Path, folder: Path, secured: Path | None = None) -> Server:
-    """Start prometheus over a copy of ``blocks`` on a free loopback port; wait until ready.
-
-    ``secured`` is the certificate of a server configured by ``folder/web.yml``.
-    """
-    prometheus, _ = binaries()
-    storage = folder / "data"
-    shutil.copytree(blocks, storage)
-    config = folder / "prometheus.yml"
-    config.write_text("global:\n  scrape_interval: 1m\n", encoding="utf-8")
-    port = free_port()
-    command = [
-        prometheus,
-        f"--config.file={config}",
-        f"--storage.tsdb.path={storage}",
-        "--storage.tsdb.retention.time=100y",  # keep the 2025 blocks whatever today is
-        f"--web.listen-address=127.0.0.1:{port}",
-        "--query.lookback-delta=30s",
-        "--log.level=warn",
-    ]
-    if secured is not None:
-        command.append(f"--web.config.file={folder / 'web.yml'}")
-    log = folder / "prometheus.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    scheme = "https" if secured is not None else "http"
-    server = Server(url=f"{scheme}://127.0.0.1:{port}", process=process, log=log)
-    _wait_ready(server, secured)
-    return server
-
-
-def _wait_ready(server: Server, certificate: Path | None) -> None:
-    request = urllib.request.Request(f"{server.url}/-/ready")
-    context = None
-    if certificate is not None:
-        context = ssl.create_default_context(cafile=str(certificate))
-        token = base64.b64encode(f"itsskit:{PASSWORD}".encode()).decode()
-        request.add_header("Authorization", f"Basic {token}")
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"prometheus exited: {server.log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(request, timeout=2, context=context) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:  # not listening yet, or 503 while the TSDB opens
-            pass
-        time.sleep(0.2)
-    stop(server)
-    raise RuntimeError(f"prometheus not ready within 60 s: {server.log.read_text()[-2000:]}")
-
-
-def stop(server: Server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
-
-
 @pytest.fixture(scope="session")
 def prometheus(tsdb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A plain-HTTP server over the history."""
@@ -151,14 +51,6 @@ def prometheus(tsdb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield server
     finally:
         stop(server)
-
-
-@attrs.frozen
-class Secured:
-    """The TLS + basic-auth server and its certificate (to use as ``ca_file``)."""
-
-    server: Server
-    certificate: Path
 
 
 @pytest.fixture(scope="session")
@@ -185,67 +77,11 @@ def secured_prometheus(tsdb: Path, tmp_path_factory: pytest.TempPathFactory) -> 
         stop(server)
 
 
-# ------------------------------------------------------------------ the proxy
-
-
-@attrs.define
-class Proxy:
-    """A loopback proxy to the real server: bearer auth, scripted failures, a request log.
-
-    ``failures`` holds the statuses to answer (instead of forwarding) to the
-    next requests; ``0`` drops the connection without an answer.
-    """
-
-    target: str
-    failures: list[int] = attrs.Factory(list)
-    seen: list[dict[str, str]] = attrs.Factory(list)
-    url: str = ""
-
-
-class _ProxyServer(ThreadingHTTPServer):
-    def __init__(self, proxy: Proxy) -> None:
-        super().__init__(("127.0.0.1", 0), _ProxyHandler)
-        self.proxy = proxy
-        proxy.url = f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class _ProxyHandler(BaseHTTPRequestHandler):
-    server: _ProxyServer
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - http.server API
-        """Keep the test output quiet (the default writes every request to stderr)."""
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server API
-        proxy = self.server.proxy
-        proxy.seen.append({"path": self.path, "authorization": self.headers["Authorization"] or ""})
-        if proxy.failures:
-            status = proxy.failures.pop(0)
-            if status == 0:
-                self.close_connection = True
-                self.connection.shutdown(socket.SHUT_RDWR)
-                return
-            return self._reply(status, b"upstream trouble\n", "text/plain")
-        if self.headers["Authorization"] != f"Bearer {TOKEN}":
-            return self._reply(401, b"401 Unauthorized\n", "text/plain")
-        try:
-            with urllib.request.urlopen(proxy.target + self.path, timeout=30) as upstream:
-                self._reply(upstream.status, upstream.read(), upstream.headers["Content-Type"])
-        except urllib.error.HTTPError as error:
-            self._reply(error.code, error.read(), error.headers["Content-Type"])
-
-    def _reply(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture
 def proxy(prometheus: Server) -> Iterator[Proxy]:
     """A bearer-token proxy in front of the plain server."""
     state = Proxy(target=prometheus.url)
-    server = _ProxyServer(state)
+    server = ProxyServer(state)
     thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:

@@ -18,9 +18,9 @@ from itsskit.config import load_config
 from itsskit.models import Outage
 from itsskit.plugins import PluginHost
 
-from conftest import PASSWORD, TOKEN, Proxy, Secured, Server
 from itsskit_prometheus import PrometheusError
 from prometheus_history import utc
+from prometheus_server import PASSWORD, TOKEN, Proxy, Secured, Server
 
 WINDOW = (utc("2025-11-07T00:00"), utc("2025-11-08T00:00"))
 E2 = (utc("2025-11-07T06:00"), utc("2025-11-07T09:00"))

@@ -22,8 +22,8 @@ from itsskit.periods import Period
 from itsskit.plugins import PluginHost
 
 import itsskit_prometheus.plugin
-from conftest import Proxy, Server
 from prometheus_history import CHANGE_WINDOW, utc
+from prometheus_server import Proxy, Server
 
 NOVEMBER = Period.month(2025, 11, "Asia/Shanghai")
 WINDOW = (NOVEMBER.start, NOVEMBER.end)
