@@ -14,7 +14,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 __all__ = [
-    "CHANGE_WINDOW",
     "DATA_END",
     "DATA_START",
     "SERIES",
@@ -47,7 +46,8 @@ SERIES: dict[str, list[Down]] = {
     'up{job="crm-prod",instance="crm-1"}': [
         # C1 Tue 4 Nov 17:30 -> Wed 5 Nov 09:30, across the night: 1,800 + 1,800 s.
         (utc("2025-11-04T09:30"), utc("2025-11-05T01:30")),
-        # C4 Thu 6 Nov 14:10-14:40, inside the approved change window 14:00-15:00.
+        # C4 Thu 6 Nov 14:10-14:40, inside the approved change window 14:00-15:00
+        # (examples/prometheus/changes.csv): no downtime.
         (utc("2025-11-06T06:10"), utc("2025-11-06T06:40")),
         # C3 Sat 8 Nov 10:00-11:00: a weekend, no service hours, no failure.
         (utc("2025-11-08T02:00"), utc("2025-11-08T03:00")),
@@ -63,9 +63,6 @@ SERIES: dict[str, list[Down]] = {
         (utc("2025-11-05T00:30"), utc("2025-11-05T03:30")),
     ],
 }
-
-#: An approved change of the CRM (a CSV change source): Thu 6 Nov 14:00-15:00 (+08).
-CHANGE_WINDOW: Down = (utc("2025-11-06T06:00"), utc("2025-11-06T07:00"))
 
 
 def openmetrics() -> str:

@@ -1,13 +1,15 @@
 """Outages and availability read from a real Prometheus over a known history.
 
-Every expected figure is computed by hand from :mod:`prometheus_history`
-(Asia/Shanghai, service hours 09:00-12:00 and 13:30-18:00, November 2025:
-20 working days = 540,000 s per service).
+The configuration is ``examples/prometheus/itsskit.toml`` (its ``changes.csv``
+holds one approved CRM change, Thu 6 Nov 14:00-15:00 +08). Every expected figure
+is computed by hand from :mod:`prometheus_history` (Asia/Shanghai, service hours
+09:00-12:00 and 13:30-18:00, November 2025: 20 working days = 540,000 s per service).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -22,78 +24,31 @@ from itsskit.periods import Period
 from itsskit.plugins import PluginHost
 
 import itsskit_prometheus.plugin
-from prometheus_history import CHANGE_WINDOW, utc
+from prometheus_history import utc
 from prometheus_server import Proxy, Server
 
 NOVEMBER = Period.month(2025, 11, "Asia/Shanghai")
 WINDOW = (NOVEMBER.start, NOVEMBER.end)
 AT = datetime.fromisoformat("2025-12-01T00:00:00+08:00")
 
-CONFIG = """
-[calendars.office]
-preset = "china"
-timezone = "Asia/Shanghai"
-
-[slas.gold]
-calendar = "office"
-availability = 0.995
-max_failures = 2
-[slas.gold.targets.resolution]
-P1 = "4h"
-
-[services.erp]
-name = "ERP"
-[services.crm]
-name = "CRM"
-
-[sources.monitoring]
-plugin = "prometheus"
-kind = "outages"
-url = "{url}"
-step = "{step}"
-lookback = "{lookback}"
-{extra}
-
-[sources.monitoring.queries.erp]
-expr = 'up{{job="erp"}} == 0'
-service = "erp"
-
-[sources.monitoring.queries.crm]
-expr = 'up{{job=~"crm.*"}} == 0'
-service_label = "job"
-service_map = {{ "crm-prod" = "crm" }}
-cause = "{{job}} {{instance}} down"
-
-[sources.monitoring.queries.maintenance]
-expr = 'ALERTS{{alertstate="firing", planned="true"}}'
-service_label = "service"
-
-[sources.changes]
-plugin = "csv"
-kind = "changes"
-path = "changes.csv"
-
-[projects.alpha]
-customer = "Dianchi Logistics"
-sla = "gold"
-services = ["erp", "crm"]
-sources = ["monitoring", "changes"]
-"""
+EXAMPLE = Path(__file__).parents[3] / "examples" / "prometheus"
 
 
 def write_config(
     folder: Path, url: str, *, step: str = "1m", lookback: str = "1d", extra: str = ""
 ) -> Path:
+    """``examples/prometheus/itsskit.toml`` pointed at ``url``, with these settings."""
+    text = (EXAMPLE / "itsskit.toml").read_text(encoding="utf-8")
+    for line, value in (
+        ('url = "http://127.0.0.1:9090"', f'url = "{url}"'),
+        ('step = "1m"', f'step = "{step}"'),
+        ('lookback = "1d"', f'lookback = "{lookback}"\n{extra}'),
+    ):
+        assert line in text
+        text = text.replace(line, value)
     path = folder / "itsskit.toml"
-    path.write_text(
-        CONFIG.format(url=url, step=step, lookback=lookback, extra=extra), encoding="utf-8"
-    )
-    start, end = (moment.isoformat() for moment in CHANGE_WINDOW)
-    (folder / "changes.csv").write_text(
-        "id,service,type,approved,window_start,window_end,title\n"
-        f"CHG-1,crm,normal,true,{start},{end},CRM upgrade\n",
-        encoding="utf-8",
-    )
+    path.write_text(text, encoding="utf-8")
+    shutil.copy(EXAMPLE / "changes.csv", folder / "changes.csv")
     return path
 
 
