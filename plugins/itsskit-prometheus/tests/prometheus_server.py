@@ -138,12 +138,13 @@ class Secured:
 class Proxy:
     """A loopback proxy to the real server: bearer auth, scripted failures, a request log.
 
-    ``failures`` holds the statuses to answer (instead of forwarding) to the
-    next requests; ``0`` drops the connection without an answer.
+    ``failures`` holds what to answer (instead of forwarding) to the next
+    requests: a status (with a plain-text body), ``0`` to drop the connection
+    without an answer, or ``(status, body, content type)``.
     """
 
     target: str
-    failures: list[int] = attrs.Factory(list)
+    failures: list[int | tuple[int, bytes, str]] = attrs.Factory(list)
     seen: list[dict[str, str]] = attrs.Factory(list)
     url: str = ""
 
@@ -165,12 +166,14 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         proxy = self.server.proxy
         proxy.seen.append({"path": self.path, "authorization": self.headers["Authorization"] or ""})
         if proxy.failures:
-            status = proxy.failures.pop(0)
-            if status == 0:
+            answer = proxy.failures.pop(0)
+            if answer == 0:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
-            return self._reply(status, b"upstream trouble\n", "text/plain")
+            if isinstance(answer, int):
+                answer = (answer, b"upstream trouble\n", "text/plain")
+            return self._reply(*answer)
         if self.headers["Authorization"] != f"Bearer {TOKEN}":
             return self._reply(401, b"401 Unauthorized\n", "text/plain")
         try:

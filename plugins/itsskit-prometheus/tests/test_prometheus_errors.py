@@ -178,3 +178,51 @@ def test_the_cli_prints_one_line_and_no_traceback(prometheus: Server, tmp_path: 
     (line,) = [line for line in done.stderr.splitlines() if "rate(up)" in line]
     assert f"source 'monitoring' (plugin 'prometheus'): prometheus {prometheus.url}" in line
     assert "query 'erp' (rate(up)): HTTP 400: bad_data:" in line
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type", "problem"),
+    [
+        (
+            200,
+            b'{"status":"error","errorType":"timeout",'
+            b'"error":"query timed out in\\nexpression evaluation"}',
+            "application/json",
+            "HTTP 200: timeout: query timed out in expression evaluation",
+        ),
+        (200, b"<html>Sign in</html>", "text/html", "expected a JSON answer, got 'text/html'"),
+        (
+            200,
+            b'{"status":"success","data":{"resultType":"vector","result":[]}}',
+            "application/json",
+            "expected a matrix (range vector) result, got 'vector'",
+        ),
+        (
+            200,
+            b'{"status":"success","data":{"resultType":"matrix","result":[{"values":[]}]}}',
+            "application/json",
+            "malformed series {'values': []}",
+        ),
+        (
+            200,
+            b'{"status":"success","data":{"resultType":"matrix","result":'
+            b'[{"metric":{},"values":[["soon","1"]]}]}}',
+            "application/json",
+            "malformed sample in series {}",
+        ),
+        (404, b"404 page not found\n", "text/plain", "HTTP 404: 404 page not found"),
+    ],
+)
+def test_unusable_answers_are_named(
+    proxy: Proxy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    status: int,
+    body: bytes,
+    content_type: str,
+    problem: str,
+) -> None:
+    monkeypatch.setenv("PROMETHEUS_TOKEN", TOKEN)
+    proxy.failures = [(status, body, content_type)]
+    message = failure(tmp_path, proxy.url, extra='auth = "bearer"')
+    assert message == f"prometheus {proxy.url}: query 'erp' (up{{job=\"erp\"}} == 0): {problem}"

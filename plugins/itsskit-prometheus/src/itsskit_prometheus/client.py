@@ -81,12 +81,16 @@ class PrometheusClient:
         """Close the connections."""
         self.session.close()
 
+    def describe(self, name: str, expr: str) -> str:
+        """How errors name the server and a query: ``prometheus URL: query 'erp' (expr)``."""
+        return f"prometheus {self.url}: query {name!r} ({expr})"
+
     def query_range(self, name: str, expr: str, first: int, last: int, step: int) -> list[Series]:
         """The matrix ``expr`` gives at ``first, first + step, ... last`` (Unix seconds).
 
         ``name`` names the query in errors. Raises :class:`PrometheusError`.
         """
-        where = f"prometheus {self.url}: query {name!r} ({expr})"
+        where = self.describe(name, expr)
         params = {"query": expr, "start": str(first), "end": str(last), "step": str(step)}
         response = self._get(f"{self.url}/api/v1/query_range", params, where)
         payload = _json(response, where)

@@ -132,7 +132,7 @@ class PrometheusSource(Source):
         services: dict[Labels, str | None] = {}
         for first, last in grid.chunks(self.options.max_points):
             result = client.query_range(name, query.expr, first, last, grid.step)
-            samples = [_firing(series, f"{client.url}: query {name!r}") for series in result]
+            samples = [_firing(series, client.describe(name, query.expr)) for series in result]
             for labels, _ in samples:
                 if labels not in services:
                     services[labels] = self._service(query, labels)
@@ -228,13 +228,11 @@ def _firing(series: Series, where: str) -> tuple[Labels, list[int]]:
     """A series' labels and the grid instants where it fired (it has a sample)."""
     metric, values = series.get("metric"), series.get("values")
     if not isinstance(metric, dict) or not isinstance(values, list):
-        raise PrometheusError(f"prometheus {where}: malformed series {str(series)[:200]}")
+        raise PrometheusError(f"{where}: malformed series {str(series)[:200]}")
     try:
         instants = [round(float(value[0])) for value in values]
     except (TypeError, ValueError, IndexError, KeyError):
-        raise PrometheusError(
-            f"prometheus {where}: malformed sample in series {str(metric)[:200]}"
-        ) from None
+        raise PrometheusError(f"{where}: malformed sample in series {str(metric)[:200]}") from None
     return tuple(sorted((str(k), str(v)) for k, v in metric.items())), instants
 
 
