@@ -137,3 +137,17 @@ def test_a_source_without_queries_is_an_error(tmp_path: Path) -> None:
     host = PluginHost.create()
     with pytest.raises(ConfigError, match=r"queries: expected at least one"):
         open_source(load_config(path, host), "monitoring", host)
+
+
+@pytest.mark.parametrize(
+    "template", ["{job.__class__}", "{0}", "{job!r}", "{job:>9}", "{job", "{}"]
+)
+def test_a_cause_template_holds_label_names_only(tmp_path: Path, template: str) -> None:
+    message = config_error(tmp_path, query=f'service = "erp"\ncause = "{template}"')
+    assert "cause must hold label names in braces" in message
+
+
+def test_a_cause_template_takes_labels_and_leaves_missing_ones_empty() -> None:
+    query = QueryOptions(expr="up == 0", service="erp", cause="{job} on {instance}{region} {{x}}")
+    labels = {"job": "erp", "instance": "erp-1"}
+    assert itsskit_prometheus.plugin._cause(query, labels, "up{}") == "erp on erp-1 {x}"

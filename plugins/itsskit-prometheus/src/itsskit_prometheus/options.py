@@ -7,6 +7,7 @@ Durations are Prometheus-style text: ``"30s"``, ``"1m"``, ``"1h30m"``, ``"7d"``.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -69,6 +70,23 @@ def _at_least(minimum: float) -> Any:
     return check
 
 
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+
+
+def _label_template(_instance: object, attribute: attrs.Attribute[Any], text: str) -> None:
+    """Only ``{label_name}`` fields: no positions, attributes, conversions or format specs."""
+    expected = (
+        f'{attribute.name} must hold label names in braces, like "{{alertname}} on {{instance}}"'
+    )
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError as error:
+        raise ValueError(f"{expected}: {error}") from None
+    for _, field, spec, conversion in fields:
+        if field is not None and (not _LABEL_NAME.fullmatch(field) or spec or conversion):
+            raise ValueError(f"{expected}, got {text!r}")
+
+
 @attrs.frozen(kw_only=True)
 class QueryOptions:
     """One ``[sources.NAME.queries.QUERY]`` table: an expression and the service it measures.
@@ -87,7 +105,7 @@ class QueryOptions:
     service: str = ""
     service_label: str = ""
     service_map: Mapping[str, str] = attrs.field(factory=dict)
-    cause: str = ""
+    cause: str = attrs.field(default="", validator=_label_template)
     planned: bool = False
 
     def __attrs_post_init__(self) -> None:
