@@ -27,6 +27,13 @@ from prometheus_server import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _loopback_without_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback servers are reached directly, whatever HTTP(S)_PROXY says."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.setenv(name, "127.0.0.1,localhost")
+
+
 @pytest.fixture(scope="session")
 def tsdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Blocks holding the history of :mod:`prometheus_history`."""

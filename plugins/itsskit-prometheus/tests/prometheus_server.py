@@ -33,6 +33,8 @@ import pytest
 PASSWORD = "prom-s3cret"
 PASSWORD_HASH = "$2b$04$H8lT1uxwA0pjL7qTg9vNwO0b5.7/0n7rxQEdNP3QyUFVvynXSikva"
 TOKEN = "token-0123456789"
+#: Opens loopback URLs directly, whatever HTTP(S)_PROXY says.
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 def binaries() -> tuple[str, str]:
@@ -65,46 +67,60 @@ def start_prometheus(blocks: Path, folder: Path, secured: Path | None = None) ->
     """Start prometheus over a copy of ``blocks`` on a free loopback port; wait until ready.
 
     ``secured`` is the certificate of a server configured by ``folder/web.yml``.
+    A port taken between choosing and binding it is tried again with another.
     """
     prometheus, _ = binaries()
     storage = folder / "data"
     shutil.copytree(blocks, storage)
     config = folder / "prometheus.yml"
     config.write_text("global:\n  scrape_interval: 1m\n", encoding="utf-8")
-    port = free_port()
-    command = [
-        prometheus,
-        f"--config.file={config}",
-        f"--storage.tsdb.path={storage}",
-        "--storage.tsdb.retention.time=100y",  # keep the 2025 blocks whatever today is
-        f"--web.listen-address=127.0.0.1:{port}",
-        "--query.lookback-delta=30s",
-        "--log.level=warn",
-    ]
-    if secured is not None:
-        command.append(f"--web.config.file={folder / 'web.yml'}")
-    log = folder / "prometheus.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    scheme = "https" if secured is not None else "http"
-    server = Server(url=f"{scheme}://127.0.0.1:{port}", process=process, log=log)
-    _wait_ready(server, secured)
-    return server
+    for attempt in range(3):
+        port = free_port()
+        command = [
+            prometheus,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={storage}",
+            "--storage.tsdb.retention.time=100y",  # keep the 2025 blocks whatever today is
+            f"--web.listen-address=127.0.0.1:{port}",
+            "--query.lookback-delta=30s",
+            "--log.level=warn",
+        ]
+        if secured is not None:
+            command.append(f"--web.config.file={folder / 'web.yml'}")
+        log = folder / f"prometheus-{attempt}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+        scheme = "https" if secured is not None else "http"
+        server = Server(url=f"{scheme}://127.0.0.1:{port}", process=process, log=log)
+        try:
+            _wait_ready(server, secured)
+            return server
+        except PortTaken:
+            continue
+    raise RuntimeError("prometheus found no free port in 3 attempts")
+
+
+class PortTaken(RuntimeError):
+    """The port chosen for prometheus was taken before it could bind it."""
 
 
 def _wait_ready(server: Server, certificate: Path | None) -> None:
     request = urllib.request.Request(f"{server.url}/-/ready")
-    context = None
+    handlers: list[urllib.request.BaseHandler] = [urllib.request.ProxyHandler({})]
     if certificate is not None:
         context = ssl.create_default_context(cafile=str(certificate))
+        handlers.append(urllib.request.HTTPSHandler(context=context))
         token = base64.b64encode(f"itsskit:{PASSWORD}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
-            raise RuntimeError(f"prometheus exited: {server.log.read_text()[-2000:]}")
+            log = server.log.read_text()
+            if "address already in use" in log:
+                raise PortTaken(server.url)
+            raise RuntimeError(f"prometheus exited: {log[-2000:]}")
         try:
-            with urllib.request.urlopen(request, timeout=2, context=context) as reply:
+            with urllib.request.build_opener(*handlers).open(request, timeout=2) as reply:
                 if reply.status == 200:
                     return
         except OSError:  # not listening yet, or 503 while the TSDB opens
@@ -177,7 +193,7 @@ class _ProxyHandler(BaseHTTPRequestHandler):
         if self.headers["Authorization"] != f"Bearer {TOKEN}":
             return self._reply(401, b"401 Unauthorized\n", "text/plain")
         try:
-            with urllib.request.urlopen(proxy.target + self.path, timeout=30) as upstream:
+            with DIRECT.open(proxy.target + self.path, timeout=30) as upstream:
                 self._reply(upstream.status, upstream.read(), upstream.headers["Content-Type"])
         except urllib.error.HTTPError as error:
             self._reply(error.code, error.read(), error.headers["Content-Type"])
