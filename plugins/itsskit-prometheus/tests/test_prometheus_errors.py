@@ -226,3 +226,30 @@ def test_unusable_answers_are_named(
     proxy.failures = [(status, body, content_type)]
     message = failure(tmp_path, proxy.url, extra='auth = "bearer"')
     assert message == f"prometheus {proxy.url}: query 'erp' (up{{job=\"erp\"}} == 0): {problem}"
+
+
+def test_server_warnings_are_findings_once_per_query(
+    proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMETHEUS_TOKEN", TOKEN)
+
+    def answer(result: bytes) -> tuple[int, bytes, str]:
+        body = b'{"status":"success","warnings":["partial response: store 2 unreachable"],'
+        body += b'"data":{"resultType":"matrix","result":' + result + b"}}"
+        return 200, body, "application/json"
+
+    firing = b'[{"metric":{"job":"erp"},"values":[[1762495200,"0"],[1762495260,"0"]]}]'
+    # the first two of three chunks (00:00-08:19, 08:20-16:39); the real server the third
+    proxy.failures = [answer(firing), answer(b"[]")]
+    host = PluginHost.create()
+    config = load_config(
+        write(tmp_path, proxy.url, extra='auth = "bearer"\nmax_points = 500'), host
+    )
+    items = list(open_source(config, "monitoring", host, window=WINDOW).read())
+    assert [item.reason for item in items if not isinstance(item, Outage)] == [
+        f"prometheus {proxy.url}: query 'erp' (up{{job=\"erp\"}} == 0): the server warned: "
+        "partial response: store 2 unreachable; its outages may be incomplete"
+    ]
+    outages = [(o.start, o.end) for o in items if isinstance(o, Outage)]
+    assert outages == [(utc("2025-11-07T06:00"), utc("2025-11-07T06:02"))]
+    assert len(proxy.seen) == 3

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import attrs
 import requests
 from itsskit.records import SourceError
 from requests.adapters import HTTPAdapter
@@ -18,11 +19,19 @@ from requests.auth import AuthBase
 from urllib3.exceptions import InsecureRequestWarning, MaxRetryError
 from urllib3.util import Retry
 
-__all__ = ["BearerAuth", "PrometheusClient", "PrometheusError", "Series", "make_session"]
+__all__ = ["Answer", "BearerAuth", "PrometheusClient", "PrometheusError", "Series", "make_session"]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 #: One series of a range query's answer: its labels and its ``[time, "value"]`` pairs.
 Series = dict[str, Any]
+
+
+@attrs.frozen(kw_only=True)
+class Answer:
+    """A range query's series, and the warnings the server sent with them (partial data)."""
+
+    series: list[Series]
+    warnings: tuple[str, ...] = ()
 
 
 class PrometheusError(SourceError):
@@ -85,7 +94,7 @@ class PrometheusClient:
         """How errors name the server and a query: ``prometheus URL: query 'erp' (expr)``."""
         return f"prometheus {self.url}: query {name!r} ({expr})"
 
-    def query_range(self, name: str, expr: str, first: int, last: int, step: int) -> list[Series]:
+    def query_range(self, name: str, expr: str, first: int, last: int, step: int) -> Answer:
         """The matrix ``expr`` gives at ``first, first + step, ... last`` (Unix seconds).
 
         ``name`` names the query in errors. Raises :class:`PrometheusError`.
@@ -103,7 +112,9 @@ class PrometheusClient:
         result = data.get("result")
         if not isinstance(result, list):
             raise PrometheusError(f"{where}: 'data.result' is not a list")
-        return result
+        notes = payload.get("warnings")
+        notes = notes if isinstance(notes, list) else []
+        return Answer(series=result, warnings=tuple(" ".join(str(n).split()) for n in notes))
 
     def _get(self, url: str, params: dict[str, str], where: str) -> requests.Response:
         try:

@@ -130,9 +130,14 @@ class PrometheusSource(Source):
     ) -> Iterator[Outage | DataQualityFinding]:
         stitcher = RunStitcher(grid.step)
         services: dict[Labels, str | None] = {}
+        warned: set[str] = set()
         for first, last in grid.chunks(self.options.max_points):
-            result = client.query_range(name, query.expr, first, last, grid.step)
-            samples = [_firing(series, client.describe(name, query.expr)) for series in result]
+            answer = client.query_range(name, query.expr, first, last, grid.step)
+            for warning in sorted(set(answer.warnings) - warned):
+                warned.add(warning)
+                yield self._warned(client, name, query, warning)
+            where = client.describe(name, query.expr)
+            samples = [_firing(series, where) for series in answer.series]
             for labels, _ in samples:
                 if labels not in services:
                     services[labels] = self._service(query, labels)
@@ -161,6 +166,17 @@ class PrometheusSource(Source):
         return DataQualityFinding(
             record_id=None,
             reason=f"query {name!r}: series {series_text(labels)} {why}; its outages are skipped",
+            source=self.context.name,
+        )
+
+    def _warned(
+        self, client: PrometheusClient, name: str, query: QueryOptions, warning: str
+    ) -> DataQualityFinding:
+        """A server warning (partial data, say): its outages may be incomplete."""
+        return DataQualityFinding(
+            record_id=None,
+            reason=f"{client.describe(name, query.expr)}: the server warned: {warning}; "
+            "its outages may be incomplete",
             source=self.context.name,
         )
 
