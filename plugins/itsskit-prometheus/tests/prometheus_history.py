@@ -39,8 +39,9 @@ SERIES: dict[str, list[Down]] = {
         (utc("2025-10-31T09:00"), utc("2025-11-03T02:00")),
         # E3 Wed 5 Nov 09:00-11:00, inside the planned maintenance below: no downtime.
         (utc("2025-11-05T01:00"), utc("2025-11-05T03:00")),
-        # E2 Fri 7 Nov 14:00-17:00 = 10,800 s, across the chunk boundary at 07:20Z
-        # (the grid starts 30 Oct 16:00Z; 11,000 one-minute points later is 7 Nov 07:20Z).
+        # E2 Fri 7 Nov 14:00-17:00 = 10,800 s; read for November with lookback = "1d"
+        # the grid starts 30 Oct 16:00Z, and 11,000 one-minute points later, 7 Nov 07:20Z,
+        # is a chunk boundary inside it.
         (utc("2025-11-07T06:00"), utc("2025-11-07T09:00")),
     ],
     'up{job="crm-prod",instance="crm-1"}': [

@@ -61,7 +61,7 @@ def test_defaults(tmp_path: Path) -> None:
         queries={"erp": QueryOptions(expr='up{job="erp"} == 0', service="erp")},
     )
     assert isinstance(options, PrometheusOptions)
-    assert (options.step_seconds, options.lookback_seconds) == (60, 86_400)
+    assert (options.step_seconds, options.lookback_seconds) == (60, 604_800)
     assert (options.max_points, options.auth, options.insecure) == (11_000, "none", False)
     assert (options.planned_label, options.planned_values) == ("planned", ("true",))
 

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from itsskit.collect import collect, open_source
@@ -25,7 +26,7 @@ from itsskit.plugins import PluginHost
 
 import itsskit_prometheus.plugin
 from prometheus_history import utc
-from prometheus_server import Proxy, Server
+from prometheus_server import TOKEN, Proxy, Server
 
 NOVEMBER = Period.month(2025, 11, "Asia/Shanghai")
 WINDOW = (NOVEMBER.start, NOVEMBER.end)
@@ -35,14 +36,14 @@ EXAMPLE = Path(__file__).parents[3] / "examples" / "prometheus"
 
 
 def write_config(
-    folder: Path, url: str, *, step: str = "1m", lookback: str = "1d", extra: str = ""
+    folder: Path, url: str, *, step: str = "1m", lookback: str = "7d", extra: str = ""
 ) -> Path:
     """``examples/prometheus/itsskit.toml`` pointed at ``url``, with these settings."""
     text = (EXAMPLE / "itsskit.toml").read_text(encoding="utf-8")
     for line, value in (
         ('url = "http://127.0.0.1:9090"', f'url = "{url}"'),
         ('step = "1m"', f'step = "{step}"'),
-        ('lookback = "1d"', f'lookback = "{lookback}"\n{extra}'),
+        ('lookback = "7d"', f'lookback = "{lookback}"\n{extra}'),
     ):
         assert line in text
         text = text.replace(line, value)
@@ -72,7 +73,7 @@ def spans(outages: list[Outage]) -> list[tuple[str, datetime, datetime | None, b
 
 ERP_SERIES = 'up{instance="erp-1",job="erp"}'
 
-#: The outages of November (and the one before it, reached by the 1-day lookback).
+#: The outages of November (and the one before it, reached by the lookback).
 EXPECTED = [
     ("crm", utc("2025-11-04T09:30"), utc("2025-11-05T01:30"), False, "crm-prod crm-1 down"),
     ("crm", utc("2025-11-06T06:10"), utc("2025-11-06T06:40"), False, "crm-prod crm-1 down"),
@@ -98,6 +99,26 @@ def test_outages_are_the_runs_of_firing_samples(prometheus: Server, tmp_path: Pa
     assert e2.attributes["series"] == ERP_SERIES
     assert e2.attributes["expr"] == 'up{job="erp"} == 0'
     assert len({o.id for o in outages}) == len(outages)
+
+
+def test_an_outage_across_a_chunk_boundary_is_one_outage(
+    prometheus: Server, proxy: Proxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMETHEUS_TOKEN", TOKEN)
+    config, host = config_for(tmp_path, proxy.url, lookback="1d", extra='auth = "bearer"')
+    outages, _ = read(config, host)
+    assert spans(outages) == EXPECTED
+    # 31 days of minutes from 30 Oct 16:00Z: 44,640 points, 5 requests of <= 11,000 per query;
+    # the second starts on 7 Nov 07:20Z, inside E2 (06:00-09:00Z), which stays one outage
+    first = int(utc("2025-10-30T16:00").timestamp())
+    starts = [first + k * 11_000 * 60 for k in range(5)]
+    assert starts[1] == int(utc("2025-11-07T07:20").timestamp())
+    asked = [dict(parse_qsl(urlsplit(seen["path"]).query)) for seen in proxy.seen]
+    assert [int(params["start"]) for params in asked] == starts * 3
+    assert [int(params["end"]) for params in asked] == [
+        start + (points - 1) * 60
+        for start, points in zip(starts, [11_000] * 4 + [640], strict=True)
+    ] * 3
 
 
 def test_kpis_from_the_server_match_the_hand_computed_figures(

@@ -140,7 +140,7 @@ class PrometheusOptions:
     url: str = attrs.field(validator=_url)
     queries: Mapping[str, QueryOptions] = attrs.field(validator=_some_queries)
     step: str = attrs.field(default="1m", validator=_span(1))
-    lookback: str = attrs.field(default="1d", validator=_span(0))
+    lookback: str = attrs.field(default="7d", validator=_span(0))
     start: datetime | None = attrs.field(default=None, validator=aware)
     end: datetime | None = attrs.field(default=None, validator=aware)
     planned_label: str = "planned"
