@@ -231,12 +231,13 @@ def make_context(
         raise ValueError(f"at must be timezone-aware, got naive {at.isoformat()}")
     generated = (at or datetime.now(UTC)).astimezone(period.start.tzinfo)
     instant = min(generated, period.end)
-    periods = period.last(HISTORY_PERIODS)
-    records = collect(config, project.id, host, window=(periods[0].start, period.end))
+    window = (period.last(HISTORY_PERIODS)[0].start, period.end)  # the trends' periods too
+    records = collect(config, project.id, host, window=window)
     relevant = [t for t in records.tickets if ticket_window(t, period)]
     evaluation = evaluate(relevant, project, instant, host.calendar)
     history = tuple(
-        (past, _period_kpis(records, project, past, instant, host)) for past in periods[:-1]
+        (past, _period_kpis(records, project, past, instant, host))
+        for past in period.last(HISTORY_PERIODS)[:-1]
     ) + ((period, project_kpis(records, project, period, instant, host.calendar)),)
     notes_dir = config.base_dir / spec.notes_dir if spec.notes_dir else None
     return ReportContext(
