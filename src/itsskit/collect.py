@@ -9,6 +9,7 @@ sources are kept, tagged with the source name.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -28,11 +29,17 @@ from itsskit.models import (
 from itsskit.plugins import PluginHost
 from itsskit.records import SourceError
 
-__all__ = ["collect", "open_source", "read_source"]
+__all__ = ["Window", "collect", "open_source", "read_source"]
+
+#: The span ``[start, end)`` of time the caller needs records for (see
+#: :attr:`itsskit.contracts.SourceContext.window`); None: everything.
+Window = tuple[datetime, datetime] | None
 
 
-def open_source(config: Config, source_name: str, host: PluginHost) -> Source:
-    """The configured source ``source_name``, ready to ``read()``.
+def open_source(
+    config: Config, source_name: str, host: PluginHost, *, window: Window = None
+) -> Source:
+    """The configured source ``source_name``, ready to ``read()``, told the ``window``.
 
     Raises :class:`ConfigError` for an unknown source or plugin, or bad options.
     """
@@ -47,17 +54,17 @@ def open_source(config: Config, source_name: str, host: PluginHost) -> Source:
     except KeyError as exc:
         raise ConfigError([f"{config.path}: sources.{source_name}.plugin: {exc.args[0]}"]) from None
     options = source_options(source, cls, config.path)
-    return cls(options, config.source_context(source_name))
+    return cls(options, attrs.evolve(config.source_context(source_name), window=window))
 
 
 def read_source(
-    config: Config, source_name: str, host: PluginHost
+    config: Config, source_name: str, host: PluginHost, *, window: Window = None
 ) -> Iterator[Record | DataQualityFinding]:
     """Stream a source's records and findings (findings tagged with the source name).
 
     A source that cannot be read raises :class:`itsskit.records.SourceError` naming it.
     """
-    source = open_source(config, source_name, host)
+    source = open_source(config, source_name, host, window=window)
     plugin = config.sources[source_name].plugin
     try:
         for item in source.read():
@@ -74,9 +81,14 @@ def read_source(
         raise SourceError(f"source {source_name!r} (plugin {plugin!r}) failed: {exc}") from exc
 
 
-def collect(config: Config, project_id: str, host: PluginHost) -> RecordSet:
+def collect(
+    config: Config, project_id: str, host: PluginHost, *, window: Window = None
+) -> RecordSet:
     """Every record of project ``project_id``: from the sources it names, and its
     report submissions from the report store when there is one (on-time KPI).
+
+    ``window`` tells the sources which span of time is needed (monitoring
+    sources query only it); records outside it may still be returned.
 
     A record whose id was already read (from any of the project's sources) is a
     data-quality finding; the first one is kept.
@@ -86,7 +98,7 @@ def collect(config: Config, project_id: str, host: PluginHost) -> RecordSet:
     seen: set[tuple[type, str]] = set()
     findings: list[DataQualityFinding] = []
     for source_name in project.sources:
-        for item in read_source(config, source_name, host):
+        for item in read_source(config, source_name, host, window=window):
             if isinstance(item, DataQualityFinding):
                 findings.append(item)
                 continue

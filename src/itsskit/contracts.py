@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -113,12 +114,18 @@ class SourceContext:
     ``name`` is the config table name (``[sources.NAME]``), ``kind`` one of
     :data:`RECORD_KINDS`, ``base_dir`` the folder relative paths are resolved
     against (the config file's), ``timezone`` the zone for naive times.
+    ``window`` is the span ``[start, end)`` (aware datetimes) the host needs
+    records for, e.g. the KPI period, or a report's period and the earlier
+    periods its trends compare with; None when the host needs everything.
+    File sources read everything anyway; a source that asks a server for a
+    time range (monitoring) queries this span.
     """
 
     name: str
     kind: str
     base_dir: Path
     timezone: str = "Asia/Shanghai"
+    window: tuple[datetime, datetime] | None = None
 
     def resolve(self, path: str | Path) -> Path:
         """A path from the config, made absolute against :attr:`base_dir`."""

@@ -141,10 +141,16 @@ def parse_period(text: str, timezone: str | None = None) -> Period:
         raise UsageProblem(f"--period: {exc}") from None
 
 
-def read_records(config: Config, project_id: str, host: PluginHost) -> RecordSet:
-    """The project's records (:func:`itsskit.collect.collect`), its findings listed on stderr."""
+def read_records(
+    config: Config, project_id: str, host: PluginHost, period: Period | None = None
+) -> RecordSet:
+    """The project's records (:func:`itsskit.collect.collect`), its findings listed on stderr.
+
+    ``period``, when given, is the span the sources are asked for.
+    """
+    window = None if period is None else (period.start, period.end)
     with reported_errors():
-        records = collect(config, project_id, host)
+        records = collect(config, project_id, host, window=window)
     for finding in records.findings:
         click.echo(f"finding: {describe_finding(finding)}", err=True)
     return records

@@ -94,7 +94,7 @@ def kpi(
     for pid in chosen:
         project = settings.projects[pid]
         warn_without_sources(settings, pid)
-        records = read_records(settings, pid, host)
+        records = read_records(settings, pid, host, periods[pid])
         at = instants[pid] or datetime.now(UTC)
         bundles[pid] = project_kpis(
             records, project, periods[pid], at, host.calendar, catalogue=host.kpis()

@@ -147,7 +147,7 @@ def indicators_cmd(
     settings, host = load(config)
     period = parse_period(period_text)
     at = parse_at(at_text) or datetime.now(UTC)
-    records = _records(settings, host)
+    records = _records(settings, host, period)
     bundles = kpis_by_period(
         records, settings.projects, [period_text], at, host.calendar, host.kpis()
     )
@@ -232,7 +232,7 @@ def satisfaction_report_cmd(
     """Render the customer satisfaction report (seed 0403 §6.2.5, §7.1) of a period."""
     settings, host = load(config)
     period = parse_period(period_text)
-    records = _records(settings, host)
+    records = _records(settings, host, period)
     analysis = analyse_satisfaction(
         [s for r in records.values() for s in r.surveys],
         [t for r in records.values() for t in r.tickets],
@@ -255,7 +255,7 @@ def _year_report(
     settings, host = load(config)
     audit, improvements = _audit(audit_file), _improvements(improvements_file)
     at = parse_at(at_text) or datetime.now(UTC)
-    records = _records(settings, host)
+    records = _records(settings, host, Period.year(year))
     kpis = kpis_by_period(
         records, settings.projects, year_labels(year), at, host.calendar, host.kpis()
     )
@@ -291,8 +291,8 @@ def _provisional(
     return warn_provisional(sorted(years), names, strict, exit_now=False)
 
 
-def _records(settings: Config, host: PluginHost) -> dict[str, RecordSet]:
-    return {pid: read_records(settings, pid, host) for pid in sorted(settings.projects)}
+def _records(settings: Config, host: PluginHost, period: Period) -> dict[str, RecordSet]:
+    return {pid: read_records(settings, pid, host, period) for pid in sorted(settings.projects)}
 
 
 def _audit(path: Path | None) -> Audit | None:

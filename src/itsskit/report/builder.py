@@ -254,7 +254,8 @@ def make_context(
         raise ValueError(f"at must be timezone-aware, got naive {at.isoformat()}")
     generated = (at or datetime.now(UTC)).astimezone(period.start.tzinfo)
     instant = min(generated, period.end)
-    records = collect(config, project.id, host)
+    window = (period.last(HISTORY_PERIODS)[0].start, period.end)  # the trends' periods too
+    records = collect(config, project.id, host, window=window)
     relevant = [t for t in records.tickets if ticket_window(t, period)]
     evaluation = evaluate(relevant, project, instant, host.calendar)
     history = tuple(
