@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
 from numbers import Integral
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -31,6 +31,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from itsskit.schedules import ScheduleBook, YearSchedule
+
+if TYPE_CHECKING:
+    from itsskit.models import CalendarSpec
 
 __all__ = ["BusinessCalendar", "DayFact", "DayReason"]
 
@@ -45,23 +48,6 @@ _MIN_YEAR, _MAX_YEAR = 2, 9998
 _MAX_SECONDS = 2**62 // _US
 _HOURS_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 _DEFAULT_HOURS = ("09:00-12:00", "13:30-18:00")
-
-
-class _Spec(Protocol):
-    """The fields of :class:`itsskit.models.CalendarSpec` that ``from_spec`` reads."""
-
-    @property
-    def preset(self) -> str: ...
-    @property
-    def timezone(self) -> str: ...
-    @property
-    def hours(self) -> tuple[str, ...]: ...
-    @property
-    def weekdays(self) -> tuple[int, ...]: ...
-    @property
-    def holidays(self) -> tuple[date, ...]: ...
-    @property
-    def workdays(self) -> tuple[date, ...]: ...
 
 
 class DayReason(StrEnum):
@@ -282,26 +268,16 @@ class BusinessCalendar:
         return cls(timezone, range(7), ("00:00-24:00",))
 
     @classmethod
-    def from_spec(cls, spec: _Spec) -> BusinessCalendar:
-        """Build from a spec such as :class:`itsskit.models.CalendarSpec`.
+    def from_spec(cls, spec: CalendarSpec) -> BusinessCalendar:
+        """Build from a :class:`itsskit.models.CalendarSpec` with a built-in preset.
 
-        ``preset`` is ``china`` (each year's official or provisional schedule,
-        the spec's ``schedules`` first, beneath the spec's own dates), ``weekly``
-        (weekday rule plus the spec's schedules and dates) or ``always``.
+        ``china``, ``weekly`` or ``always`` (their rules are in
+        :mod:`itsskit.builtin.calendars`); a plugin's preset needs the plugin
+        host: ``host.calendar(spec)``.
         """
-        schedules: tuple[YearSchedule, ...] = tuple(getattr(spec, "schedules", ()))  # 0.1.0 specs
-        if spec.preset == "always":
-            if schedules:
-                raise ValueError("schedules apply to the china and weekly presets, not always")
-            return cls.always(spec.timezone)
-        if spec.preset in ("china", "weekly"):
-            book = ScheduleBook(statutory=spec.preset == "china", files=schedules)
-            return cls(
-                spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays, book=book
-            )
-        raise ValueError(
-            f"unknown calendar preset {spec.preset!r}; expected china, weekly or always"
-        )
+        from itsskit.builtin.calendars import build_builtin_calendar  # the presets' one place
+
+        return build_builtin_calendar(spec)
 
     # ---------------------------------------------------------- properties
 

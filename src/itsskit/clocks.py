@@ -22,7 +22,6 @@ How a clock is measured (the scalar and the columnar path share these rules):
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
@@ -257,7 +256,7 @@ def evaluate(
     ``project.id``. Bad tickets become findings; the batch goes on.
     """
     _require_aware(at)
-    calendar_for = calendar_for or default_calendar_for
+    calendar_for = cached_calendars(calendar_for)
     clocks: list[Clock] = []
     findings: list[DataQualityFinding] = []
     for ticket in tickets:
@@ -275,10 +274,24 @@ def evaluate(
     return Evaluation(clocks=tuple(clocks), findings=tuple(findings), evaluated_at=at)
 
 
-@functools.lru_cache(maxsize=64)
 def default_calendar_for(spec: CalendarSpec) -> BusinessCalendar:
-    """The calendar of a :class:`CalendarSpec`, built once per distinct spec."""
+    """The calendar of a :class:`CalendarSpec` by a built-in preset (no plugin host)."""
     return BusinessCalendar.from_spec(spec)
+
+
+def cached_calendars(
+    calendar_for: Callable[[CalendarSpec], BusinessCalendar] | None,
+) -> Callable[[CalendarSpec], BusinessCalendar]:
+    """``calendar_for`` (default :func:`default_calendar_for`), building each spec once per call."""
+    build = calendar_for or default_calendar_for
+    built: dict[CalendarSpec, BusinessCalendar] = {}
+
+    def lookup(spec: CalendarSpec) -> BusinessCalendar:
+        if spec not in built:
+            built[spec] = build(spec)
+        return built[spec]
+
+    return lookup
 
 
 class _Measure(NamedTuple):
@@ -470,7 +483,7 @@ def evaluate_table(
     group is evaluated with :func:`evaluate_columns`.
     """
     _require_aware(at)
-    calendar_for = calendar_for or default_calendar_for
+    calendar_for = cached_calendars(calendar_for)
     groups: dict[int, tuple[SLA, list[Ticket]]] = {}
     findings: list[DataQualityFinding] = []
     for ticket in tickets:

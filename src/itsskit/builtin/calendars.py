@@ -1,7 +1,10 @@
 """Built-in calendar presets: ``china``, ``weekly`` and ``always``.
 
-Each builds its calendar with :meth:`BusinessCalendar.from_spec`, the one place
-the presets' rules live, so the plugin host and the core agree on every spec.
+The presets' rules live here and only here: each preset builds a
+:class:`BusinessCalendar` from a :class:`CalendarSpec`. The plugin host
+registers them like any plugin's presets; :func:`build_builtin_calendar` (behind
+:meth:`BusinessCalendar.from_spec` and the core's default ``calendar_for``) uses
+them where no plugin host is at hand.
 """
 
 from __future__ import annotations
@@ -10,16 +13,18 @@ from itsskit.calendar import BusinessCalendar
 from itsskit.contracts import CalendarPreset, Registry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import CalendarSpec
+from itsskit.schedules import ScheduleBook
 
-__all__ = ["AlwaysPreset", "ChinaPreset", "WeeklyPreset"]
+__all__ = [
+    "BUILTIN_PRESETS",
+    "AlwaysPreset",
+    "ChinaPreset",
+    "WeeklyPreset",
+    "build_builtin_calendar",
+]
 
 
-class _BuiltinPreset(CalendarPreset):
-    def build(self, spec: CalendarSpec) -> BusinessCalendar:
-        return BusinessCalendar.from_spec(spec)
-
-
-class ChinaPreset(_BuiltinPreset):
+class ChinaPreset(CalendarPreset):
     """The PRC holidays and make-up working days year by year (the spec's schedule
     files, else the shipped notices 2004-2026, else the provisional statutory
     holidays), beneath the spec's own ``holidays``/``workdays`` (company overrides);
@@ -27,22 +32,56 @@ class ChinaPreset(_BuiltinPreset):
 
     name = "china"
 
+    def build(self, spec: CalendarSpec) -> BusinessCalendar:
+        book = ScheduleBook(statutory=True, files=tuple(spec.schedules))
+        return BusinessCalendar(
+            spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays, book=book
+        )
 
-class WeeklyPreset(_BuiltinPreset):
+
+class WeeklyPreset(CalendarPreset):
     """The weekday rule, plus the spec's schedule files and own holidays and workdays;
     never provisional."""
 
     name = "weekly"
 
+    def build(self, spec: CalendarSpec) -> BusinessCalendar:
+        book = ScheduleBook(statutory=False, files=tuple(spec.schedules))
+        return BusinessCalendar(
+            spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays, book=book
+        )
 
-class AlwaysPreset(_BuiltinPreset):
+
+class AlwaysPreset(CalendarPreset):
     """Round the clock (7x24): every instant is working time."""
 
     name = "always"
+
+    def build(self, spec: CalendarSpec) -> BusinessCalendar:
+        if spec.schedules:
+            raise ValueError("schedules apply to the china and weekly presets, not always")
+        return BusinessCalendar.always(spec.timezone)
+
+
+#: The built-in presets by name.
+BUILTIN_PRESETS: dict[str, type[CalendarPreset]] = {
+    preset.name: preset for preset in (ChinaPreset, WeeklyPreset, AlwaysPreset)
+}
+
+
+def build_builtin_calendar(spec: CalendarSpec) -> BusinessCalendar:
+    """The calendar of ``spec`` by a built-in preset; a ValueError for any other preset."""
+    preset = BUILTIN_PRESETS.get(spec.preset)
+    if preset is None:
+        raise ValueError(
+            f"unknown calendar preset {spec.preset!r}; expected china, weekly or always "
+            "(a plugin's preset needs its plugin host: pass calendar_for=host.calendar)"
+        )
+    return preset().build(spec)
 
 
 @hookimpl
 def register_calendars(registry: Registry[CalendarPreset]) -> None:
     """Register the built-in presets."""
-    for preset in (ChinaPreset, WeeklyPreset, AlwaysPreset):
+    for preset in BUILTIN_PRESETS.values():
         registry.add(preset)

@@ -13,7 +13,7 @@ from datetime import datetime
 import attrs
 
 from itsskit.calendar import BusinessCalendar
-from itsskit.clocks import default_calendar_for, evaluate_table
+from itsskit.clocks import cached_calendars, evaluate_table
 from itsskit.kpis.attainment import DEFAULT_ATTAINMENT_TARGET, evaluation_instant
 from itsskit.kpis.availability import service_time
 from itsskit.kpis.catalogue import BUILTIN_KPIS, KpiCatalogue, KpiInputs, builtin_catalogue, pool
@@ -60,7 +60,7 @@ def kpi_inputs(
     Clocks are evaluated at ``min(at, period.end)``; outages still open run until
     that instant too.
     """
-    calendar_for = calendar_for or default_calendar_for
+    calendar_for = cached_calendars(calendar_for)
     instant = evaluation_instant(period, at)
     table, findings = evaluate_table(records.tickets, project, instant, calendar_for)
     sla = period_sla(project, period)
