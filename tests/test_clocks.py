@@ -28,7 +28,6 @@ from itsskit.clocks import (
     _column_plans,
     _deadlines_us,
     _measure_columns,
-    _us,
     column_deadlines,
     evaluate,
     evaluate_columns,
@@ -46,6 +45,7 @@ from itsskit.models import (
     Ticket,
     TicketKind,
 )
+from itsskit.times import epoch_us as _us
 
 SH = ZoneInfo("Asia/Shanghai")
 CAL = BusinessCalendar.china()

@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from itsskit.schedules import ScheduleBook, YearSchedule
+from itsskit.times import DEFAULT_TIMEZONE, epoch_us
 
 if TYPE_CHECKING:
     from itsskit.models import CalendarSpec
@@ -163,17 +164,6 @@ def _parse_dates(values: Iterable[date | str], what: str) -> frozenset[date]:
     return frozenset(out)
 
 
-def _to_us(dt: datetime) -> int:
-    """Exact UTC epoch microseconds of an aware datetime."""
-    if not isinstance(dt, datetime):
-        raise TypeError(f"expected an aware datetime, got {type(dt).__name__}")
-    if dt.tzinfo is None or dt.utcoffset() is None:
-        raise ValueError(f"naive datetime {dt!r}: attach a timezone (e.g. tzinfo=ZoneInfo(...))")
-    u = datetime.astimezone(dt, UTC)
-    secs = (u.toordinal() - _EPOCH_ORD) * 86_400 + u.hour * 3600 + u.minute * 60 + u.second
-    return secs * _US + u.microsecond
-
-
 def _to_us_array(values: Any) -> I64:
     """Convert datetime64 arrays (taken as UTC) or aware datetimes to int64 us (NaT kept)."""
     dtype = getattr(values, "dtype", None)
@@ -190,7 +180,7 @@ def _to_us_array(values: Any) -> I64:
         elif v is None or v != v:  # None / NaT
             out[k] = _NAT
         else:
-            out[k] = _to_us(v)
+            out[k] = epoch_us(v)
     return out
 
 
@@ -219,7 +209,7 @@ class BusinessCalendar:
 
     def __init__(
         self,
-        timezone: str = "Asia/Shanghai",
+        timezone: str = DEFAULT_TIMEZONE,
         weekdays: Iterable[int] = (0, 1, 2, 3, 4),
         hours: Iterable[str] = _DEFAULT_HOURS,
         holidays: Iterable[date | str] = (),
@@ -245,7 +235,7 @@ class BusinessCalendar:
     def china(
         cls,
         hours: Iterable[str] = _DEFAULT_HOURS,
-        timezone: str = "Asia/Shanghai",
+        timezone: str = DEFAULT_TIMEZONE,
         holidays: Iterable[date | str] = (),
         workdays: Iterable[date | str] = (),
         schedules: Iterable[YearSchedule] = (),
@@ -263,7 +253,7 @@ class BusinessCalendar:
         return cls(timezone, (0, 1, 2, 3, 4), hours, holidays, workdays, book=book)
 
     @classmethod
-    def always(cls, timezone: str = "Asia/Shanghai") -> BusinessCalendar:
+    def always(cls, timezone: str = DEFAULT_TIMEZONE) -> BusinessCalendar:
         """A 7x24 calendar: every instant is working time."""
         return cls(timezone, range(7), ("00:00-24:00",))
 
@@ -415,7 +405,7 @@ class BusinessCalendar:
     def is_working_day(self, day: date | datetime) -> bool:
         """Whether ``day`` (a date, or an aware datetime seen in the calendar zone) works."""
         if isinstance(day, datetime):
-            _to_us(day)  # rejects naive datetimes
+            epoch_us(day)  # rejects naive datetimes
             day = day.astimezone(self._tz).date()
         elif not isinstance(day, date):
             raise TypeError(f"expected a date or aware datetime, got {type(day).__name__}")
@@ -527,7 +517,7 @@ class BusinessCalendar:
 
     def business_seconds(self, start: datetime, end: datetime) -> int:
         """Whole working seconds in ``[start, end)``; 0 if ``end <= start``."""
-        a, b = _to_us(start), _to_us(end)
+        a, b = epoch_us(start), epoch_us(end)
         if b <= a:
             return 0
         f = self._cumulative(self._ensure(a, b), np.array([a, b], dtype=np.int64))
@@ -536,7 +526,7 @@ class BusinessCalendar:
     def add_business_seconds(self, start: datetime, seconds: int) -> datetime:
         """Earliest instant ``t >= start`` with ``business_seconds(start, t) == seconds``."""
         n = np.array([_check_seconds(seconds)], dtype=np.int64)
-        us = int(self._add_us(np.array([_to_us(start)], dtype=np.int64), n)[0])
+        us = int(self._add_us(np.array([epoch_us(start)], dtype=np.int64), n)[0])
         return self._from_us(us)
 
     def _from_us(self, us: int) -> datetime:
@@ -545,7 +535,7 @@ class BusinessCalendar:
 
     def working_intervals(self, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
         """Maximal working intervals inside ``[start, end)``, aware, in the calendar zone."""
-        a, b = _to_us(start), _to_us(end)
+        a, b = epoch_us(start), epoch_us(end)
         if b <= a:
             return []
         tab = self._ensure(a, b)
@@ -616,7 +606,7 @@ class BusinessCalendar:
 def _as_date(value: date | datetime, zone: ZoneInfo) -> date:
     """A date, or an aware datetime's local date in ``zone``."""
     if isinstance(value, datetime):
-        _to_us(value)  # rejects naive datetimes
+        epoch_us(value)  # rejects naive datetimes
         return value.astimezone(zone).date()
     if isinstance(value, date):
         return value

@@ -23,7 +23,7 @@ How a clock is measured (the scalar and the columnar path share these rules):
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import attrs
@@ -42,6 +42,7 @@ from itsskit.models import (
     Ticket,
     TicketKind,
 )
+from itsskit.times import epoch_us
 
 __all__ = [
     "Clock",
@@ -72,7 +73,6 @@ KIND_CODES: tuple[TicketKind, ...] = (TicketKind.INCIDENT, TicketKind.REQUEST)
 INITIAL_STATUS = "New"
 
 I64 = npt.NDArray[np.int64]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MET, _BREACHED, _IN_PROGRESS = range(3)
 _RESPONSE, _RESOLUTION, _TURNAROUND = range(3)
 
@@ -163,7 +163,8 @@ class ClockTable:
             target=np.array([c.target_seconds for c in clocks], dtype=np.int64),
             elapsed=np.array([c.elapsed_seconds for c in clocks], dtype=np.int64),
             stopped_us=np.array(
-                [RUNNING if c.stopped is None else _us(c.stopped) for c in clocks], dtype=np.int64
+                [RUNNING if c.stopped is None else epoch_us(c.stopped) for c in clocks],
+                dtype=np.int64,
             ),
             status=np.array([STATUS_CODES.index(c.status) for c in clocks], dtype=np.int8),
             major=np.array([c.major for c in clocks], dtype=np.bool_),
@@ -401,8 +402,8 @@ class TicketColumns:
             opened, priority = checked
             for s, e in _excluded_intervals(ticket.history, statuses, opened):
                 ex_ticket.append(len(rows))
-                ex_start.append(_us(s))
-                ex_end.append(OPEN_END if e is None else _us(e))
+                ex_start.append(epoch_us(s))
+                ex_end.append(OPEN_END if e is None else epoch_us(e))
             project_code = projects.setdefault(ticket.project or "", len(projects))
             rows.append(
                 (
@@ -411,7 +412,7 @@ class TicketColumns:
                     p_code[priority],
                     KIND_CODES.index(ticket.kind),
                     ticket.major,
-                    _us(opened),
+                    epoch_us(opened),
                     _us_or_missing(ticket.first_response),
                     _us_or_missing(ticket.resolved),
                 )
@@ -537,7 +538,7 @@ def _measure_columns(
     columns: TicketColumns, calendar: BusinessCalendar, at: datetime, plan: _Plan
 ) -> _Measures:
     """Vectorised :func:`_measure` (without the deadline) for one plan."""
-    at_us = _us(at)
+    at_us = epoch_us(at)
     opened = columns.opened_us[plan.rows]
     running = (plan.stop_us == MISSING) | (plan.stop_us > at_us)
     horizon = np.maximum(opened, np.where(running, at_us, plan.stop_us))
@@ -740,13 +741,8 @@ def _require_aware(at: datetime) -> None:
         raise ValueError(f"evaluation instant must be timezone-aware, got naive {at.isoformat()}")
 
 
-def _us(dt: datetime) -> int:
-    """Exact UTC epoch microseconds of an aware datetime."""
-    return (dt - _EPOCH) // timedelta(microseconds=1)
-
-
 def _us_or_missing(dt: datetime | None) -> int:
-    return MISSING if dt is None else _us(dt)
+    return MISSING if dt is None else epoch_us(dt)
 
 
 def _i64(values: Sequence[int] | tuple[()]) -> I64:

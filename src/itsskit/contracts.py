@@ -26,6 +26,7 @@ from itsskit.models import (
     SurveyResponse,
     Ticket,
 )
+from itsskit.times import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
     from itsskit.calendar import BusinessCalendar
@@ -124,7 +125,7 @@ class SourceContext:
     name: str
     kind: str
     base_dir: Path
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     window: tuple[datetime, datetime] | None = None
 
     def resolve(self, path: str | Path) -> Path:

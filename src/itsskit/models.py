@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import attrs
 
 from itsskit.schedules import YearSchedule
+from itsskit.times import DEFAULT_TIMEZONE
 
 __all__ = [
     "AuditAnswer",
@@ -231,7 +232,7 @@ class CalendarSpec:
     """
 
     preset: str = "china"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     hours: tuple[str, ...] = ("09:00-12:00", "13:30-18:00")
     weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     holidays: tuple[date, ...] = ()
@@ -336,7 +337,7 @@ class Project:
     manager: str = ""
     engineers: tuple[str, ...] = ()
     approver: str = ""
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
 
     def sla_for(self, opened: datetime) -> SLA | None:
         """The SLA version in force when a ticket was opened (the latest matching one)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,39 +12,27 @@ import click
 from itsskit.cli import (
     HELP_OPTIONS,
     UsageProblem,
+    describe_finding,
     load,
     parse_at,
     parse_period,
     print_table,
     project_of,
-    read_records,
+    reported_errors,
     warn_provisional,
     warn_without_sources,
 )
-from itsskit.kpis import KpiCatalogue, KpiResult, company_kpis, format_value, project_kpis
-from itsskit.provisional import calendar_names, kpi_years, merge_years
+from itsskit.converter import converter
+from itsskit.kpis import KpiResult, format_value
+from itsskit.services import KpiFigure, kpi_figures
 
 __all__ = ["kpi", "result_json"]
 
 
 def result_json(result: KpiResult) -> dict[str, Any]:
-    """One KPI as JSON: value (null when not applicable), target, status, counts, unit.
-
-    A KPI whose unit is ``count`` has whole numbers, written as JSON integers.
-    """
-    whole = result.unit == "count"
-    return {
-        "value": _number(result.value, whole),
-        "target": _number(result.target, whole),
-        "status": result.status,
-        "numerator": _number(result.numerator, whole),
-        "denominator": _number(result.denominator, whole),
-        "unit": result.unit,
-    }
-
-
-def _number(value: float | None, whole: bool) -> int | float | None:
-    return int(value) if whole and value is not None and value.is_integer() else value
+    """One KPI as published JSON (:class:`itsskit.services.KpiFigure`)."""
+    data: dict[str, Any] = converter.unstructure(KpiFigure.of(result))
+    return data
 
 
 @click.command("kpi", context_settings=HELP_OPTIONS)
@@ -86,50 +74,22 @@ def kpi(
     chosen = [project_id] if project_id else sorted(settings.projects)
     if not chosen:
         raise UsageProblem(f"{settings.path}: no [projects.NAME] table; expected at least one")
-    # every usage error before the (slow) reading of the sources
-    periods = {pid: parse_period(period_text, settings.projects[pid].timezone) for pid in chosen}
-    instants = {pid: parse_at(at_text, settings.projects[pid].timezone) for pid in chosen}
-    bundles: dict[str, dict[str, KpiResult]] = {}
-    provisional: dict[str, tuple[int, ...]] = {}
-    for pid in chosen:
-        project = settings.projects[pid]
+    for pid in chosen:  # every usage error before the (slow) reading of the sources
+        parse_period(period_text, settings.projects[pid].timezone)
+        parse_at(at_text, settings.projects[pid].timezone)
         warn_without_sources(settings, pid)
-        records = read_records(settings, pid, host, periods[pid])
-        at = instants[pid] or datetime.now(UTC)
-        bundles[pid] = project_kpis(
-            records, project, periods[pid], at, host.calendar, catalogue=host.kpis()
-        )
-        provisional[pid] = kpi_years(records.tickets, project, periods[pid], at, host.calendar)
-    bundle = bundles[project_id] if project_id else company_kpis(bundles, catalogue=host.kpis())
-    per_project = {pid: b["sla_attainment"] for pid, b in bundles.items()}
+    with reported_errors():
+        figures = kpi_figures(settings, period_text, host=host, project=project_id, at=at_text)
+    for finding in figures.findings:
+        click.echo(f"finding: {describe_finding(finding)}", err=True)
     if output == "json":
-        data: dict[str, Any] = {name: result_json(result) for name, result in bundle.items()}
-        if project_id is None:
-            data["projects"] = {pid: result_json(result) for pid, result in per_project.items()}
-        if any(provisional.values()):
-            data["provisional_calendar"] = provisional_json(provisional, bundle, host.kpis())
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(figures.as_json(), ensure_ascii=False, indent=2))
     else:
-        _print(bundle, f"{project_id or 'company'} {period_text}")
+        _print(figures.bundle, f"{project_id or 'company'} {period_text}")
         if project_id is None:
+            per_project = {pid: b["sla_attainment"] for pid, b in figures.bundles.items()}
             _print(per_project, f"sla_attainment by project {period_text}")
-    names = [
-        n for pid in chosen for n in calendar_names(settings.projects[pid], settings.calendars)
-    ]
-    warn_provisional(merge_years(*provisional.values()), names, strict)
-
-
-def provisional_json(
-    provisional: dict[str, tuple[int, ...]], bundle: dict[str, KpiResult], catalogue: KpiCatalogue
-) -> dict[str, Any]:
-    """Which figures rest on a provisional calendar: the years, the KPIs, by project."""
-    return {
-        "years": list(merge_years(*provisional.values())),
-        "kpis": [
-            name for name in bundle if name in catalogue and catalogue.get(name).business_time
-        ],
-        "projects": {pid: list(years) for pid, years in provisional.items() if years},
-    }
+    warn_provisional(figures.years, figures.calendars, strict)
 
 
 def _target(result: KpiResult) -> str:
@@ -143,7 +103,7 @@ def _count(value: float | None) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _print(bundle: dict[str, KpiResult], title: str) -> None:
+def _print(bundle: Mapping[str, KpiResult], title: str) -> None:
     rows = [
         (name, format_value(r), _target(r), r.status, _count(r.numerator), _count(r.denominator))
         for name, r in bundle.items()

@@ -10,9 +10,8 @@ and the open breaches are the running clocks past their target at that instant.
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +20,7 @@ from itsskit.clocks import METRIC_CODES, RUNNING, STATUS_CODES, ClockTable
 from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, make_result, ratio
 from itsskit.models import ClockStatus, Metric
 from itsskit.periods import Period
+from itsskit.times import epoch_us, from_epoch_us
 
 __all__ = [
     "DEFAULT_ATTAINMENT_TARGET",
@@ -37,23 +37,9 @@ __all__ = [
 #: Attainment target when the SLA gives none (seed 0601 §7: ≥ 95 %).
 DEFAULT_ATTAINMENT_TARGET = 0.95
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MET = STATUS_CODES.index(ClockStatus.MET)
 _BREACHED = STATUS_CODES.index(ClockStatus.BREACHED)
 _RESPONSE = METRIC_CODES.index(Metric.RESPONSE)
-
-
-def epoch_us(instant: datetime) -> int:
-    """UTC epoch microseconds of an aware datetime (the ClockTable's time unit).
-
-    Exact, and safe for pendulum datetimes (whose differences are not timedeltas).
-    """
-    return calendar.timegm(instant.utctimetuple()) * 1_000_000 + instant.microsecond
-
-
-def from_epoch_us(us: int) -> datetime:
-    """The plain (stdlib) UTC datetime of epoch microseconds."""
-    return _EPOCH + timedelta(microseconds=us)
 
 
 def evaluation_instant(period: Period, at: datetime) -> datetime:

@@ -1,0 +1,15 @@
+"""Library services: what the command line does, as documented, typed functions.
+
+Each ``itsskit`` command parses its arguments, calls one function here and maps
+its errors to exit codes; Python users call the same functions, so the API can do
+everything the CLI can by the same code path.
+
+* :func:`kpi_figures` — the KPIs of a period, per project and for the company
+  (``itsskit kpi``).
+"""
+
+from __future__ import annotations
+
+from itsskit.services.kpis import KpiFigure, KpiFigures, kpi_figures
+
+__all__ = ["KpiFigure", "KpiFigures", "kpi_figures"]
