@@ -1,0 +1,368 @@
+"""The box every report template runs in: plain data in, bounded text out.
+
+Templates (docx, HTML, Markdown; shipped or the user's own) are rendered by a
+:class:`TemplateSandbox`: Jinja's immutable sandbox (no ``_`` attributes, no
+unsafe callables, no mutation of the context), no loader (``{% include %}``,
+``{% import %}`` and ``{% extends %}`` are errors), ``StrictUndefined``, and
+:class:`TemplateLimits`:
+
+* **time**: while a template runs, a trace function stops it once the render
+  has taken longer than ``seconds``;
+* **size**: output is counted as it streams; repetition (``*``, ``**``),
+  concatenation (``+``), ``%``/``format`` widths, padding, joining and
+  replacing are refused before they would build a value larger than
+  ``max_chars``, and every value a call, filter or attribute read yields is
+  checked too.
+
+Every failure becomes :class:`ReportTemplateError`: one line naming the
+template, the line and the cause.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sized
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType, TracebackType
+from typing import Any
+
+import attrs
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+__all__ = ["ReportTemplateError", "TemplateLimits", "TemplateSandbox", "template_error"]
+
+#: Jinja's code for a template compiled from a string carries this file name.
+TEMPLATE_CODE = "<template>"
+#: The largest integer (in bits) a template may compute: about 20,000 digits.
+MAX_INT_BITS = 65_536
+#: str methods and filters whose second argument is a width to pad to.
+PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "indent"})
+
+
+class ReportTemplateError(ValueError):
+    """A report template failed: bad syntax, an unknown key, a forbidden access or a limit."""
+
+
+class TemplateFailure(Exception):
+    """A template stopped while rendering; the renderer adds the template's name."""
+
+    def __init__(self, reason: str, line: int | None, text: str = "") -> None:
+        super().__init__(reason)
+        self.reason, self.line, self.text = reason, line, text
+
+
+class _LimitReached(Exception):
+    """Raised inside a render that went over its time or size limit."""
+
+
+def _positive(_instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{attribute.name} must be > 0, got {value!r}")
+
+
+@attrs.frozen(kw_only=True)
+class TemplateLimits:
+    """Options of the template renderers: how long and how large one render may get.
+
+    ``seconds``: wall-clock time a template may run (default 5);
+    ``max_chars``: the largest output (and intermediate value) in characters
+    (default 50,000,000).
+    """
+
+    seconds: float = attrs.field(default=5.0, validator=_positive)
+    max_chars: int = attrs.field(default=50_000_000, validator=_positive)
+
+
+class _NoLoader(jinja2.BaseLoader):
+    """Refuses every template a template asks for: report templates stand alone."""
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        raise jinja2.TemplateError(
+            f"{{% include/import/extends %}} of {template!r} is not allowed: a report template"
+            " stands alone (copy what you need into it)"
+        )
+
+
+class GuardedTemplate(jinja2.Template):
+    """A template whose :meth:`render` runs inside its environment's limits."""
+
+    source: str = ""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        sandbox = self.environment
+        assert isinstance(sandbox, TemplateSandbox)
+        context = self.new_context(dict(*args, **kwargs))
+        try:
+            with sandbox.watch():
+                return sandbox.concat(sandbox.counted(self.root_render_func(context)))
+        except Exception as exc:  # noqa: BLE001 - anything a template raises is its failure
+            line = self._failed_line(exc.__traceback__)
+            raise TemplateFailure(_reason(exc), line, self._line_text(line)) from None
+
+    def _failed_line(self, trace: TracebackType | None) -> int | None:
+        line = None
+        while trace is not None:
+            if trace.tb_frame.f_code.co_filename == TEMPLATE_CODE:
+                line = self.get_corresponding_lineno(trace.tb_lineno)
+            trace = trace.tb_next
+        return line
+
+    def _line_text(self, line: int | None) -> str:
+        lines = self.source.splitlines()
+        return lines[line - 1] if line is not None and 0 < line <= len(lines) else ""
+
+
+class TemplateSandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox with no loader, no ``lipsum`` and :class:`TemplateLimits`."""
+
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
+    template_class = GuardedTemplate
+
+    def __init__(
+        self,
+        *,
+        autoescape: bool,
+        limits: TemplateLimits | None = None,
+        finalize: Callable[[Any], Any] | None = None,
+    ) -> None:
+        super().__init__(
+            autoescape=autoescape,
+            loader=_NoLoader(),
+            undefined=jinja2.StrictUndefined,
+            finalize=finalize,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            cache_size=0,
+        )
+        self.limits = limits or TemplateLimits()
+        self.deadline = time.monotonic() + self.limits.seconds
+        self.written = 0
+        del self.globals["lipsum"]  # nothing to report in lorem ipsum, and it loops in Python
+        self.filters = {name: self._guarded_filter(name, f) for name, f in self.filters.items()}
+
+    def add_filter(self, name: str, function: Callable[..., Any]) -> None:
+        """Give templates one more filter, under the same limits as the built-in ones."""
+        self.filters[name] = self._guarded_filter(name, function)
+
+    def from_string(  # type: ignore[override]
+        self,
+        source: str,
+        globals: MutableMapping[str, Any] | None = None,
+        template_class: Any = None,
+    ) -> GuardedTemplate:
+        """Compile ``source``, keeping it so errors can quote the failing line."""
+        template = super().from_string(source, globals, template_class)
+        assert isinstance(template, GuardedTemplate)
+        template.source = source
+        return template
+
+    # ------------------------------------------------------------------ limits
+
+    @contextmanager
+    def watch(self) -> Iterator[None]:
+        """Run the body under the time limit: template code stops once it is past the deadline."""
+        deadline, previous = self.deadline, sys.gettrace()
+
+        def in_template(frame: FrameType, event: str, arg: Any) -> Any:
+            if time.monotonic() > deadline:
+                raise _LimitReached(self._too_slow())
+            return in_template
+
+        def anywhere(frame: FrameType, event: str, arg: Any) -> Any:
+            if time.monotonic() > deadline:
+                raise _LimitReached(self._too_slow())
+            if frame.f_code.co_filename == TEMPLATE_CODE:
+                return in_template
+            return previous(frame, event, arg) if previous is not None else None  # type: ignore[arg-type]
+
+        sys.settrace(anywhere)
+        try:
+            yield
+        finally:
+            sys.settrace(previous)
+
+    def counted(self, chunks: Iterable[str]) -> Iterator[str]:
+        """``chunks`` as they come, stopping once the output passes ``max_chars``."""
+        for chunk in chunks:
+            self.written += len(chunk)
+            if self.written > self.limits.max_chars:
+                raise _LimitReached(self._too_large("the output"))
+            yield chunk
+
+    def sized(self, value: Any, what: str = "a value") -> Any:
+        """``value`` unless it is text or a collection longer than ``max_chars``."""
+        if isinstance(value, str | bytes | list | tuple | dict | set) and (
+            len(value) > self.limits.max_chars
+        ):
+            raise _LimitReached(self._too_large(what))
+        if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+            raise _LimitReached(f"a number larger than {MAX_INT_BITS} bits is refused")
+        return value
+
+    def refuse_growth(self, size: float, what: str) -> None:
+        """Stop before building a value of ``size`` characters over ``max_chars``."""
+        if size > self.limits.max_chars:
+            raise _LimitReached(self._too_large(what))
+
+    def _too_large(self, what: str) -> str:
+        return f"{what} would exceed the size limit of {self.limits.max_chars:,} characters"
+
+    def _too_slow(self) -> str:
+        return f"stopped after the time limit of {self.limits.seconds:g} s"
+
+    # ------------------------------------------------- sandbox interception
+
+    def call_binop(
+        self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any
+    ) -> Any:
+        """``*``, ``**``, ``+`` and ``%`` with their results' sizes checked first."""
+        self._check_binop(operator, left, right)
+        return self.sized(super().call_binop(context, operator, left, right))
+
+    def _check_binop(self, operator: str, left: Any, right: Any) -> None:
+        what = f"the result of {operator!r}"
+        if operator == "*":
+            if isinstance(left, int) and isinstance(right, int):
+                if left.bit_length() + right.bit_length() > MAX_INT_BITS:
+                    raise _LimitReached(f"{what}: a number larger than {MAX_INT_BITS} bits")
+            elif isinstance(right, int) and isinstance(left, Sized):
+                self.refuse_growth(len(left) * right, what)
+            elif isinstance(left, int) and isinstance(right, Sized):
+                self.refuse_growth(len(right) * left, what)
+        elif operator == "**" and isinstance(left, int) and isinstance(right, int):
+            if right > 0 and abs(left) > 1 and right * math.log2(abs(left)) > MAX_INT_BITS:
+                raise _LimitReached(f"{what}: a number larger than {MAX_INT_BITS} bits")
+        elif operator == "+" and isinstance(left, Sized) and isinstance(right, Sized):
+            self.refuse_growth(len(left) + len(right), what)
+        elif operator == "%" and isinstance(left, str):
+            self._check_format(left, right if isinstance(right, tuple) else (right,), what)
+
+    def _check_format(self, text: str, args: Iterable[Any], what: str) -> None:
+        """Refuse a ``%`` or ``str.format`` whose widths pad past the limit."""
+        self.refuse_growth(len(text) + _format_widths(text, args), what)
+
+    def call(
+        __self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any
+    ) -> Any:  # noqa: N805 - Jinja's signature
+        """A call from a template, refused when it would build a value over the limit."""
+        name = getattr(__obj, "__name__", "")
+        owner = getattr(__obj, "__self__", None)
+        if isinstance(owner, str):
+            __self._check_str_method(owner, name, args, kwargs)
+        for value in (*args, *kwargs.values()):
+            __self.sized(value, "an argument")
+        return __self.sized(
+            super().call(__context, __obj, *args, **kwargs), f"the result of {name or 'a call'}()"
+        )
+
+    def _check_str_method(
+        self, text: str, name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]
+    ) -> None:
+        what = f"the result of str.{name}()"
+        numbers = [v for v in (*args, *kwargs.values()) if isinstance(v, int)]
+        if name in PADDING:
+            self.refuse_growth(max(numbers, default=0) * (1 + text.count("\t")), what)
+        elif name == "format" or name == "format_map":
+            self._check_format(text, (*args, *kwargs.values()), what)
+        elif name == "replace" and len(args) >= 2:
+            self._check_replace(text, str(args[0]), str(args[1]), what)
+        elif name == "join" and args and isinstance(args[0], Sized):
+            self.refuse_growth(len(text) * len(args[0]), what)
+
+    def _check_replace(self, text: str, old: str, new: str, what: str) -> None:
+        count = len(text) + 1 if not old else text.count(old)
+        self.refuse_growth(len(text) + count * len(new), what)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` (sandboxed), size-checked."""
+        return self.sized(super().getattr(obj, attribute))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        """``obj[argument]`` (sandboxed), size-checked."""
+        return self.sized(super().getitem(obj, argument))
+
+    def _guarded_filter(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        """``function`` with its arguments checked before and its result after."""
+
+        @functools.wraps(function)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            values = [v for v in (*args, *kwargs.values()) if not isinstance(v, _CONTEXTS)]
+            self._check_filter(name, values)
+            return self.sized(function(*args, **kwargs), f"the result of the {name} filter")
+
+        return guarded
+
+    def _check_filter(self, name: str, values: list[Any]) -> None:
+        what = f"the result of the {name} filter"
+        if not values:
+            return
+        first, rest = values[0], values[1:]
+        numbers = [v for v in rest if isinstance(v, int) and not isinstance(v, bool)]
+        if name in PADDING:
+            lines = str(first).count("\n") + 1 if name == "indent" else 1
+            self.refuse_growth(len(str(first)) + max(numbers, default=0) * lines, what)
+        elif name == "format":
+            self._check_format(str(first), rest, what)
+        elif name == "join" and rest and isinstance(first, Sized):
+            self.refuse_growth(len(str(rest[0])) * len(first), what)
+        elif name == "replace" and len(rest) >= 2:
+            self._check_replace(str(first), str(rest[0]), str(rest[1]), what)
+
+
+_CONTEXTS = (jinja2.runtime.Context, jinja2.nodes.EvalContext, jinja2.Environment)
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
+_FIELD_SPEC = re.compile(r"\{[^{}]*:([^{}]*)\}")
+_NESTED_FIELD = re.compile(r"\{[^{}]*:[^{}]*\{")
+
+
+def _format_widths(text: str, args: Iterable[Any]) -> int:
+    """The most characters the widths of a ``%``- or ``{}``-format ``text`` may pad to."""
+    widths = [w for match in _PERCENT.finditer(text) for w in match.groups() if w]
+    widths += [w for spec in _FIELD_SPEC.findall(text) for w in re.findall(r"\d+", spec)]
+    total = sum(int(width) for width in widths if width != "*")
+    if "*" in widths or _NESTED_FIELD.search(text):  # widths given as arguments
+        total += sum(a for a in args if isinstance(a, int) and not isinstance(a, bool) and a > 0)
+    return total
+
+
+def _reason(exc: BaseException) -> str:
+    """The cause of a template failure, on one line."""
+    if isinstance(exc, _LimitReached | jinja2.TemplateError):
+        text = str(exc)
+    elif isinstance(exc, RecursionError):
+        text = "too deeply nested (a macro calling itself?)"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return " ".join(text.split()) or type(exc).__name__
+
+
+def template_error(kind: str, path: Path, exc: Exception) -> ReportTemplateError:
+    """One line naming the ``kind`` template at ``path``, the failing line and the cause.
+
+    ``exc`` is a :class:`TemplateFailure` from rendering or a
+    :class:`jinja2.TemplateSyntaxError` from compiling. For docx templates the
+    line is that of the document's XML (one line per paragraph); its text is quoted.
+    """
+    if isinstance(exc, TemplateFailure):
+        reason, line, text = exc.reason, exc.line, exc.text
+    else:
+        reason, line = _reason(exc), getattr(exc, "lineno", None)
+        source = getattr(exc, "source", None) or ""
+        lines = source.splitlines()
+        text = lines[line - 1] if line and 0 < line <= len(lines) else ""
+    where = f"{kind} template {path}"
+    if line is not None:
+        where += f", line {line}"
+    quoted = " ".join(re.sub(r"<[^>]*>", "", text).split()) if kind == "docx" else ""
+    if quoted:
+        where += f" ({quoted[:120]})"
+    return ReportTemplateError(f"{where}: {reason}")
