@@ -205,7 +205,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         ):
             raise _LimitReached(self._too_large(what))
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
-            raise _LimitReached(f"a number larger than {MAX_INT_BITS} bits is refused")
+            raise _LimitReached(_too_big(what))
         return value
 
     def refuse_growth(self, size: float, what: str) -> None:
@@ -233,14 +233,14 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         if operator == "*":
             if isinstance(left, int) and isinstance(right, int):
                 if left.bit_length() + right.bit_length() > MAX_INT_BITS:
-                    raise _LimitReached(f"{what}: a number larger than {MAX_INT_BITS} bits")
+                    raise _LimitReached(_too_big(what))
             elif isinstance(right, int) and isinstance(left, Sized):
                 self.refuse_growth(len(left) * right, what)
             elif isinstance(left, int) and isinstance(right, Sized):
                 self.refuse_growth(len(right) * left, what)
         elif operator == "**" and isinstance(left, int) and isinstance(right, int):
             if right > 0 and abs(left) > 1 and right * math.log2(abs(left)) > MAX_INT_BITS:
-                raise _LimitReached(f"{what}: a number larger than {MAX_INT_BITS} bits")
+                raise _LimitReached(_too_big(what))
         elif operator == "+" and isinstance(left, Sized) and isinstance(right, Sized):
             self.refuse_growth(len(left) + len(right), what)
         elif operator == "%" and isinstance(left, str):
@@ -332,6 +332,10 @@ def _format_widths(text: str, args: Iterable[Any]) -> int:
     if "*" in widths or _NESTED_FIELD.search(text):  # widths given as arguments
         total += sum(a for a in args if isinstance(a, int) and not isinstance(a, bool) and a > 0)
     return total
+
+
+def _too_big(what: str) -> str:
+    return f"{what} would be a number over the limit of {MAX_INT_BITS:,} bits"
 
 
 def _reason(exc: BaseException) -> str:
