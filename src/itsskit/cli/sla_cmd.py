@@ -70,7 +70,8 @@ def evaluate_cmd(
     project's timezone, with offset; empty if none). Rows are sorted by ticket_id, then metric
     (response, resolution, turnaround). Tickets that cannot be measured are
     data-quality findings: listed on stderr with a count, left out of the CSV;
-    the exit code stays 0 unless --strict.
+    the exit code stays 0 unless --strict. Text cells that a spreadsheet would
+    run as a formula (starting with =, +, -, @, tab or CR) get a leading '.
     """
     check_output_file(output, "--output")
     settings, host = load(config)
