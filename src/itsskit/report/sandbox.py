@@ -6,8 +6,8 @@ unsafe callables, no mutation of the context), no loader (``{% include %}``,
 ``{% import %}`` and ``{% extends %}`` are errors), ``StrictUndefined``, and
 :class:`TemplateLimits`:
 
-* **time**: while a template runs, a trace function stops it once the render
-  has taken longer than ``seconds``;
+* **time**: a template still running ``seconds`` after the render started is
+  interrupted where it is (a timer raises in the rendering thread);
 * **size**: output is counted as it streams; repetition (``*``, ``**``),
   concatenation (``+``), ``%``/``format`` widths, padding, joining and
   replacing are refused before they would build a value larger than
@@ -20,20 +20,22 @@ template, the line and the cause.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
 import re
-import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sized
 from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any
 
 import attrs
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 
 __all__ = ["ReportTemplateError", "TemplateLimits", "TemplateSandbox", "template_error"]
 
@@ -43,6 +45,8 @@ TEMPLATE_CODE = "<template>"
 MAX_INT_BITS = 65_536
 #: str methods and filters whose second argument is a width to pad to.
 PADDING = frozenset({"ljust", "rjust", "center", "zfill", "expandtabs", "indent"})
+#: Filters whose arguments can make their result much larger than their input.
+GROWING_FILTERS = frozenset({"center", "indent", "format", "join", "replace", "batch", "slice"})
 
 
 class ReportTemplateError(ValueError):
@@ -58,7 +62,40 @@ class TemplateFailure(Exception):
 
 
 class _LimitReached(Exception):
-    """Raised inside a render that went over its time or size limit."""
+    """Raised inside a render that went over its size limit."""
+
+
+class _TimeUp(Exception):
+    """Raised in the rendering thread when its time is up (by :func:`_interrupted_after`)."""
+
+
+@contextmanager
+def _interrupted_after(seconds: float) -> Iterator[None]:
+    """Raise :class:`_TimeUp` in this thread if the body is still running after ``seconds``.
+
+    A timer thread sets an asynchronous exception on this thread
+    (``PyThreadState_SetAsyncExc``), which Python raises at the next bytecode
+    boundary: a template loop stops wherever it is, at no cost per step. The
+    lock makes sure nothing is raised once the body is done.
+    """
+    thread, lock, running = threading.get_ident(), threading.Lock(), [True]
+
+    def interrupt() -> None:
+        with lock:
+            if running[0]:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(thread), ctypes.py_object(_TimeUp)
+                )
+
+    timer = threading.Timer(seconds, interrupt)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        with lock:
+            running[0] = False
+        timer.cancel()
 
 
 def _positive(_instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -102,10 +139,11 @@ class GuardedTemplate(jinja2.Template):
         context = self.new_context(dict(*args, **kwargs))
         try:
             with sandbox.watch():
-                return sandbox.concat(sandbox.counted(self.root_render_func(context)))
+                return sandbox.joined(self.root_render_func(context))
         except Exception as exc:  # noqa: BLE001 - anything a template raises is its failure
             line = self._failed_line(exc.__traceback__)
-            raise TemplateFailure(_reason(exc), line, self._line_text(line)) from None
+            reason = _reason(exc, sandbox.limits.seconds)
+            raise TemplateFailure(reason, line, self._line_text(line)) from None
 
     def _failed_line(self, trace: TracebackType | None) -> int | None:
         line = None
@@ -147,6 +185,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         self.deadline = time.monotonic() + self.limits.seconds
         self.written = 0
         del self.globals["lipsum"]  # nothing to report in lorem ipsum, and it loops in Python
+        self.globals["namespace"] = _sized_namespace(self)
         self.filters = {name: self._guarded_filter(name, f) for name, f in self.filters.items()}
 
     def add_filter(self, name: str, function: Callable[..., Any]) -> None:
@@ -169,40 +208,28 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
     @contextmanager
     def watch(self) -> Iterator[None]:
-        """Run the body under the time limit: template code stops once it is past the deadline."""
-        deadline, previous = self.deadline, sys.gettrace()
-
-        def in_template(frame: FrameType, event: str, arg: Any) -> Any:
-            if time.monotonic() > deadline:
-                raise _LimitReached(self._too_slow())
-            return in_template
-
-        def anywhere(frame: FrameType, event: str, arg: Any) -> Any:
-            if time.monotonic() > deadline:
-                raise _LimitReached(self._too_slow())
-            if frame.f_code.co_filename == TEMPLATE_CODE:
-                return in_template
-            return previous(frame, event, arg) if previous is not None else None  # type: ignore[arg-type]
-
-        sys.settrace(anywhere)
-        try:
+        """Run the body under the time limit: past the deadline, the template is interrupted."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise _TimeUp
+        with _interrupted_after(remaining):
             yield
-        finally:
-            sys.settrace(previous)
 
-    def counted(self, chunks: Iterable[str]) -> Iterator[str]:
-        """``chunks`` as they come, stopping once the output passes ``max_chars``."""
+    def joined(self, chunks: Iterable[str]) -> str:
+        """``chunks`` joined, stopping as soon as the output passes ``max_chars``."""
+        parts: list[str] = []
+        written, limit = self.written, self.limits.max_chars
         for chunk in chunks:
-            self.written += len(chunk)
-            if self.written > self.limits.max_chars:
+            written += len(chunk)
+            if written > limit:
                 raise _LimitReached(self._too_large("the output"))
-            yield chunk
+            parts.append(chunk)
+        self.written = written
+        return self.concat(parts)
 
     def sized(self, value: Any, what: str = "a value") -> Any:
         """``value`` unless it is text or a collection longer than ``max_chars``."""
-        if isinstance(value, str | bytes | list | tuple | dict | set) and (
-            len(value) > self.limits.max_chars
-        ):
+        if isinstance(value, _SIZED) and len(value) > self.limits.max_chars:
             raise _LimitReached(self._too_large(what))
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
             raise _LimitReached(_too_big(what))
@@ -215,9 +242,6 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
     def _too_large(self, what: str) -> str:
         return f"{what} would exceed the size limit of {self.limits.max_chars:,} characters"
-
-    def _too_slow(self) -> str:
-        return f"stopped after the time limit of {self.limits.seconds:g} s"
 
     # ------------------------------------------------- sandbox interception
 
@@ -282,24 +306,21 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         count = len(text) + 1 if not old else text.count(old)
         self.refuse_growth(len(text) + count * len(new), what)
 
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        """``obj.attribute`` (sandboxed), size-checked."""
-        return self.sized(super().getattr(obj, attribute))
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        """``obj[argument]`` (sandboxed), size-checked."""
-        return self.sized(super().getitem(obj, argument))
-
     def _guarded_filter(self, name: str, function: Callable[..., Any]) -> Callable[..., Any]:
-        """``function`` with its arguments checked before and its result after."""
+        """``function`` with its result size-checked, and its arguments first if it can grow."""
+        what = f"the result of the {name} filter"
 
         @functools.wraps(function)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
+        def growing(*args: Any, **kwargs: Any) -> Any:
             values = [v for v in (*args, *kwargs.values()) if not isinstance(v, _CONTEXTS)]
             self._check_filter(name, values)
-            return self.sized(function(*args, **kwargs), f"the result of the {name} filter")
+            return self.sized(function(*args, **kwargs), what)
 
-        return guarded
+        @functools.wraps(function)
+        def bounded(*args: Any, **kwargs: Any) -> Any:
+            return self.sized(function(*args, **kwargs), what)
+
+        return growing if name in GROWING_FILTERS else bounded
 
     def _check_filter(self, name: str, values: list[Any]) -> None:
         what = f"the result of the {name} filter"
@@ -316,8 +337,11 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             self.refuse_growth(len(str(rest[0])) * len(first), what)
         elif name == "replace" and len(rest) >= 2:
             self._check_replace(str(first), str(rest[0]), str(rest[1]), what)
+        elif name in ("batch", "slice"):  # their count (and fill) builds lists that long
+            self.refuse_growth(max(numbers, default=0), what)
 
 
+_SIZED = (str, bytes, list, tuple, dict, set)
 _CONTEXTS = (jinja2.runtime.Context, jinja2.nodes.EvalContext, jinja2.Environment)
 _PERCENT = re.compile(r"%(?:\([^)]*\))?[#0\- +]*(\*|\d+)?(?:\.(\*|\d+))?")
 _FIELD_SPEC = re.compile(r"\{[^{}]*:([^{}]*)\}")
@@ -334,13 +358,30 @@ def _format_widths(text: str, args: Iterable[Any]) -> int:
     return total
 
 
+def _sized_namespace(sandbox: TemplateSandbox) -> type[Namespace]:
+    """``namespace`` whose values are size-checked as they are read back.
+
+    A namespace is the only thing a template can change from one loop step to
+    the next, so it is how ``~`` (which cannot be intercepted) could double a
+    string forty times; reading the value back is where that stops.
+    """
+
+    class SizedNamespace(Namespace):
+        def __getattribute__(self, name: str) -> Any:
+            return sandbox.sized(super().__getattribute__(name))
+
+    return SizedNamespace
+
+
 def _too_big(what: str) -> str:
     return f"{what} would be a number over the limit of {MAX_INT_BITS:,} bits"
 
 
-def _reason(exc: BaseException) -> str:
+def _reason(exc: BaseException, seconds: float) -> str:
     """The cause of a template failure, on one line."""
-    if isinstance(exc, _LimitReached | jinja2.TemplateError):
+    if isinstance(exc, _TimeUp):
+        text = f"stopped after the time limit of {seconds:g} s"
+    elif isinstance(exc, _LimitReached | jinja2.TemplateError):
         text = str(exc)
     elif isinstance(exc, RecursionError):
         text = "too deeply nested (a macro calling itself?)"
@@ -359,7 +400,7 @@ def template_error(kind: str, path: Path, exc: Exception) -> ReportTemplateError
     if isinstance(exc, TemplateFailure):
         reason, line, text = exc.reason, exc.line, exc.text
     else:
-        reason, line = _reason(exc), getattr(exc, "lineno", None)
+        reason, line = _reason(exc, 0), getattr(exc, "lineno", None)
         source = getattr(exc, "source", None) or ""
         lines = source.splitlines()
         text = lines[line - 1] if line and 0 < line <= len(lines) else ""
