@@ -362,6 +362,9 @@ SIZE_PROBES = {
     "replace": ("html", "{{ ('x' * 1000000).replace('', 'y' * 1000) }}"),
     "join": ("html", "{{ ('y' * 1000000).join(range(100000)|map('string')|list) }}"),
     "indent": ("html", "{{ ('a\\n' * 100000)|indent(100000) }}"),
+    "join generator": ("html", "{{ range(100000)|map('string')|join('x' * 1000000) }}"),
+    "batch fill": ("html", "{{ range(3)|batch(10**9, 'x')|list|length }}"),
+    "slice count": ("markdown", "{{ range(3)|slice(10**9)|list|length }}"),
     "output stream": ("markdown", "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}"),
     "docx repeat": ("docx", "{{ 'x' * 10**9 }}"),
 }

@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from itsskit.builtin.renderers import HtmlRenderer, MarkdownRenderer, md_cell
@@ -155,3 +155,17 @@ def test_sla_evaluate_csv_neutralises_formulas_and_keeps_numbers(tmp_path: Path)
     assert by_id["-7"][3:6] == ["14400", "1800", "met"]
     assert by_id["'-2+3"][3:6] == ["14400", "10800", "in_progress"]
     assert by_id["'@SUM(A1:A2)"][3:6] == ["14400", "10800", "in_progress"]  # resolved after --at
+
+
+@settings(max_examples=25)
+@given(st.text(min_size=1).filter(lambda text: text.strip() == text and "\r" not in text))
+def test_data_is_never_run_as_a_template(text: str) -> None:
+    """Text in the data (Jinja syntax included) is written as text, never evaluated."""
+    report = sample_report()
+    section = attrs.evolve(
+        report.sections[0], paragraphs=(text, "{{ 7 * 7 }}{% if 1 %}x{% endif %}")
+    )
+    report = attrs.evolve(report, sections=(section, *report.sections[1:]))
+    markdown = MarkdownRenderer().render(report).decode()
+    assert "\n" + text.replace("<", "&lt;").replace(">", "&gt;") + "\n" in markdown
+    assert "\n{{ 7 * 7 }}{% if 1 %}x{% endif %}\n" in markdown

@@ -312,6 +312,8 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
 
         @functools.wraps(function)
         def growing(*args: Any, **kwargs: Any) -> Any:
+            if name == "join":  # a generator's length is unknown: count it first
+                args = tuple(_listed(arg) for arg in args)
             values = [v for v in (*args, *kwargs.values()) if not isinstance(v, _CONTEXTS)]
             self._check_filter(name, values)
             return self.sized(function(*args, **kwargs), what)
@@ -356,6 +358,13 @@ def _format_widths(text: str, args: Iterable[Any]) -> int:
     if "*" in widths or _NESTED_FIELD.search(text):  # widths given as arguments
         total += sum(a for a in args if isinstance(a, int) and not isinstance(a, bool) and a > 0)
     return total
+
+
+def _listed(value: Any) -> Any:
+    """``value`` as a list when it is an iterator or a generator (anything without a length)."""
+    if isinstance(value, Iterable) and not isinstance(value, (Sized, *_CONTEXTS)):
+        return list(value)
+    return value
 
 
 def _sized_namespace(sandbox: TemplateSandbox) -> type[Namespace]:
