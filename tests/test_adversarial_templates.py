@@ -364,6 +364,14 @@ SIZE_PROBES = {
     "indent": ("html", "{{ ('a\\n' * 100000)|indent(100000) }}"),
     "join generator": ("html", "{{ range(100000)|map('string')|join('x' * 1000000) }}"),
     "batch fill": ("html", "{{ range(3)|batch(10**9, 'x')|list|length }}"),
+    "shared references": ("html", "{{ ['x' * 1000000] * 1000 }}"),
+    "shared references joined": ("html", "{{ (['x' * 1000000] * 1000)|join }}"),
+    "dict of one big value": ("html", "{{ dict.fromkeys(range(100000), 'x' * 1000000) }}"),
+    "accumulating list": (
+        "html",
+        "{% set ns = namespace(l=[]) %}{% for i in range(100000) %}"
+        "{% set ns.l = ns.l + ['y' * 1000000] %}{% endfor %}{{ ns.l|length }}",
+    ),
     "slice count": ("markdown", "{{ range(3)|slice(10**9)|list|length }}"),
     "output stream": ("markdown", "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}"),
     "docx repeat": ("docx", "{{ 'x' * 10**9 }}"),

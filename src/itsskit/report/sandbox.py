@@ -228,12 +228,16 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         return self.concat(parts)
 
     def sized(self, value: Any, what: str = "a value") -> Any:
-        """``value`` unless it is text or a collection longer than ``max_chars``."""
-        if isinstance(value, _SIZED) and len(value) > self.limits.max_chars:
+        """``value`` unless it is text, or a collection whose text, over ``max_chars``."""
+        if isinstance(value, _SIZED) and self.size_of(value) > self.limits.max_chars:
             raise _LimitReached(self._too_large(what))
         if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
             raise _LimitReached(_too_big(what))
         return value
+
+    def size_of(self, value: Any) -> int:
+        """About how many characters ``value`` is as text (counting stops past the limit)."""
+        return _text_size(value, self.limits.max_chars)
 
     def refuse_growth(self, size: float, what: str) -> None:
         """Stop before building a value of ``size`` characters over ``max_chars``."""
@@ -259,14 +263,14 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
                 if left.bit_length() + right.bit_length() > MAX_INT_BITS:
                     raise _LimitReached(_too_big(what))
             elif isinstance(right, int) and isinstance(left, Sized):
-                self.refuse_growth(len(left) * right, what)
+                self.refuse_growth(self.size_of(left) * right, what)
             elif isinstance(left, int) and isinstance(right, Sized):
-                self.refuse_growth(len(right) * left, what)
+                self.refuse_growth(self.size_of(right) * left, what)
         elif operator == "**" and isinstance(left, int) and isinstance(right, int):
             if right > 0 and abs(left) > 1 and right * math.log2(abs(left)) > MAX_INT_BITS:
                 raise _LimitReached(_too_big(what))
         elif operator == "+" and isinstance(left, Sized) and isinstance(right, Sized):
-            self.refuse_growth(len(left) + len(right), what)
+            self.refuse_growth(self.size_of(left) + self.size_of(right), what)
         elif operator == "%" and isinstance(left, str):
             self._check_format(left, right if isinstance(right, tuple) else (right,), what)
 
@@ -300,7 +304,7 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         elif name == "replace" and len(args) >= 2:
             self._check_replace(text, str(args[0]), str(args[1]), what)
         elif name == "join" and args and isinstance(args[0], Sized):
-            self.refuse_growth(len(text) * len(args[0]), what)
+            self.refuse_growth(len(text) * len(args[0]) + self.size_of(args[0]), what)
 
     def _check_replace(self, text: str, old: str, new: str, what: str) -> None:
         count = len(text) + 1 if not old else text.count(old)
@@ -335,8 +339,9 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
             self.refuse_growth(len(str(first)) + max(numbers, default=0) * lines, what)
         elif name == "format":
             self._check_format(str(first), rest, what)
-        elif name == "join" and rest and isinstance(first, Sized):
-            self.refuse_growth(len(str(rest[0])) * len(first), what)
+        elif name == "join" and isinstance(first, Sized):
+            separator = len(str(rest[0])) if rest else 0
+            self.refuse_growth(separator * len(first) + self.size_of(first), what)
         elif name == "replace" and len(rest) >= 2:
             self._check_replace(str(first), str(rest[0]), str(rest[1]), what)
         elif name in ("batch", "slice"):  # their count (and fill) builds lists that long
@@ -357,6 +362,31 @@ def _format_widths(text: str, args: Iterable[Any]) -> int:
     total = sum(int(width) for width in widths if width != "*")
     if "*" in widths or _NESTED_FIELD.search(text):  # widths given as arguments
         total += sum(a for a in args if isinstance(a, int) and not isinstance(a, bool) and a > 0)
+    return total
+
+
+def _text_size(value: Any, budget: int) -> int:
+    """About how many characters ``value`` takes as text; stops counting past ``budget``.
+
+    Shared references count each time they appear (``[s] * n`` is ``n`` copies of
+    ``s`` once printed), which is what makes a small list print as gigabytes.
+    """
+    if isinstance(value, str | bytes):
+        return len(value)
+    total, stack = 0, [value]
+    while stack and total <= budget:
+        item = stack.pop()
+        if isinstance(item, str | bytes):
+            total += len(item)
+        elif isinstance(item, dict):
+            total += 4 * len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            total += 2 * len(item)
+            stack.extend(item)
+        else:
+            total += 8
     return total
 
 
