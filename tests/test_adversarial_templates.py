@@ -467,3 +467,19 @@ def test_cli_template_failure_is_one_line_and_exit_1(
     assert "Traceback" not in result.output
     assert not (tmp_path / "pwned.docx").exists()
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_output_render_passes_limits_to_the_template_renderers(tmp_path: Path) -> None:
+    from itsskit.report.output import render as render_files
+    from itsskit.report.sandbox import TemplateLimits
+
+    template = write_template(tmp_path, "html", "{% for i in range(1000) %}xxxxxxxxxx{% endfor %}")
+    out = tmp_path / "out"
+    written = render_files(sample_report(), "html", out, template=template)
+    assert written["html"].stat().st_size == 10_000
+    with pytest.raises(ReportTemplateError, match="size limit of 5,000 characters"):
+        render_files(
+            sample_report(), "html", out, template=template, limits=TemplateLimits(max_chars=5_000)
+        )
+    json_only = render_files(sample_report(), "json", out, limits=TemplateLimits(max_chars=5_000))
+    assert json_only["json"].stat().st_size > 5_000  # JSON has no template, no limits
