@@ -364,6 +364,11 @@ SIZE_PROBES = {
     "indent": ("html", "{{ ('a\\n' * 100000)|indent(100000) }}"),
     "join generator": ("html", "{{ range(100000)|map('string')|join('x' * 1000000) }}"),
     "batch fill": ("html", "{{ range(3)|batch(10**9, 'x')|list|length }}"),
+    "macro doubling": (
+        "html",
+        "{% macro d(s, n) %}{% if n %}{{ d(s ~ s, n - 1) }}{% else %}{{ s|length }}{% endif %}"
+        "{% endmacro %}{{ d('x', 40) }}",
+    ),
     "shared references": ("html", "{{ ['x' * 1000000] * 1000 }}"),
     "shared references joined": ("html", "{{ (['x' * 1000000] * 1000)|join }}"),
     "dict of one big value": ("html", "{{ dict.fromkeys(range(100000), 'x' * 1000000) }}"),

@@ -286,8 +286,9 @@ class TemplateSandbox(ImmutableSandboxedEnvironment):
         owner = getattr(__obj, "__self__", None)
         if isinstance(owner, str):
             __self._check_str_method(owner, name, args, kwargs)
-        for value in (*args, *kwargs.values()):
-            __self.sized(value, "an argument")
+        for value in (*args, *kwargs.values()):  # text built by ``~`` is first seen here
+            if isinstance(value, str) and len(value) > __self.limits.max_chars:
+                raise _LimitReached(__self._too_large("an argument"))
         return __self.sized(
             super().call(__context, __obj, *args, **kwargs), f"the result of {name or 'a call'}()"
         )
