@@ -11,7 +11,8 @@ unsafe callables, no mutation of the context), no loader (``{% include %}``,
 * **size**: output is counted as it streams; repetition (``*``, ``**``),
   concatenation (``+``), ``%``/``format`` widths, padding, joining and
   replacing are refused before they would build a value larger than
-  ``max_chars``, and every value a call, filter or attribute read yields is
+  ``max_chars`` (shared references counted as often as they would print), and
+  every value a call or filter returns, or a ``namespace()`` gives back, is
   checked too.
 
 Every failure becomes :class:`ReportTemplateError`: one line naming the
@@ -144,6 +145,10 @@ class GuardedTemplate(jinja2.Template):
             line = self._failed_line(exc.__traceback__)
             reason = _reason(exc, sandbox.limits.seconds)
             raise TemplateFailure(reason, line, self._line_text(line)) from None
+
+    def generate(self, *args: Any, **kwargs: Any) -> Iterator[str]:
+        """The whole render as one chunk: the limits apply however a template is used."""
+        yield self.render(*args, **kwargs)
 
     def _failed_line(self, trace: TracebackType | None) -> int | None:
         line = None
