@@ -182,7 +182,7 @@ def _image_xml(document: DocxTemplate, png: bytes) -> Markup:
 
 def _grid_xml(document: DocxTemplate, table: dict[str, Any]) -> Markup:
     """The table drawn by :func:`_grid`, as the body XML docxtpl puts in place of ``{{p ...}}``."""
-    return Markup(_grid(document, table)._get_xml())
+    return Markup(str(_grid(document, table)))  # a Subdoc prints as its body XML
 
 
 def _grid(document: DocxTemplate, table: dict[str, Any]) -> Any:
