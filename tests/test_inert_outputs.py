@@ -169,3 +169,23 @@ def test_data_is_never_run_as_a_template(text: str) -> None:
     markdown = MarkdownRenderer().render(report).decode()
     assert "\n" + text.replace("<", "&lt;").replace(">", "&gt;") + "\n" in markdown
     assert "\n{{ 7 * 7 }}{% if 1 %}x{% endif %}\n" in markdown
+
+
+def test_docx_replaces_characters_xml_cannot_hold() -> None:
+    from docx import Document
+
+    from itsskit.builtin.renderers import DocxRenderer
+
+    report = sample_report()
+    first = report.sections[0]
+    header, *body = first.tables[0]
+    body[0] = (body[0][0] + "\x0b\x00x", *body[0][1:])
+    section = attrs.evolve(
+        first, paragraphs=("bell\x07 and nul\x00",), tables=((header, *body), *first.tables[1:])
+    )
+    report = attrs.evolve(report, sections=(section, *report.sections[1:]))
+    document = Document(io.BytesIO(DocxRenderer().render(report)))
+    texts = [paragraph.text for paragraph in document.paragraphs]
+    assert "bell\ufffd and nul\ufffd" in texts
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert body[0][0].replace("\x0b", "\ufffd").replace("\x00", "\ufffd") in cells

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ LATIN_CHAR_MM = 2.5  # generous: Word has Calibri, LibreOffice often falls back 
 CELL_PADDING_MM = 4.0  # Word's default 0.19 cm on each side, and a little air
 HEADER_FILL = "D9E2F3"
 ABNORMAL_RGB = RGBColor(0xC0, 0x00, 0x00)
+#: Characters XML 1.0 cannot hold (a ticket title with a NUL or a vertical tab).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def shipped_template(name: str) -> Path:
@@ -76,7 +79,7 @@ class DocxRenderer(Renderer):
         language = check_language(report.language)
         path = chosen_template(report, template, f"report_{language}.docx")
         document = DocxTemplate(str(path))
-        context = report_context(report)
+        context = xml_safe(report_context(report))
         for section, source in zip(context["sections"], report.sections, strict=True):
             for table in section["tables"]:
                 table["grid"] = _grid_xml(document, table)
@@ -146,6 +149,17 @@ def register_renderers(registry: Registry[Renderer]) -> None:
 
 
 # ----------------------------------------------------------------------- helpers
+
+
+def xml_safe(value: Any) -> Any:
+    """Plain data with the characters XML cannot hold (NUL, most C0 controls) as U+FFFD."""
+    if isinstance(value, str):
+        return _XML_INVALID.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [xml_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    return value
 
 
 def md_text(value: Any) -> Any:
