@@ -105,6 +105,23 @@ def test_docx_context_holds_drawn_xml_not_objects(tmp_path: Path) -> None:
     assert document.paragraphs[0].text == "True/True"
 
 
+@pytest.mark.parametrize("where", ["body", "header"])
+def test_docx_template_writing_broken_xml_is_one_line(tmp_path: Path, where: str) -> None:
+    document = Document()
+    text = "{{ sections[0].tables[0].grid[:7] }}"  # half a table: not XML any more
+    if where == "body":
+        document.add_paragraph(text)
+    else:
+        document.sections[0].header.paragraphs[0].text = text
+    template = tmp_path / "broken.docx"
+    document.save(str(template))
+    with pytest.raises(ReportTemplateError) as caught:
+        render("docx", template)
+    message = str(caught.value)
+    assert message.startswith(f"docx template {template}: the rendered document is not valid")
+    assert "\n" not in message
+
+
 def test_shipped_docx_still_draws_tables_and_charts() -> None:
     document = Document(io.BytesIO(DocxRenderer().render(sample_report())))
     assert len(document.tables) >= 2  # the cover table and the drawn KPI grid

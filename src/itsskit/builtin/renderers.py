@@ -86,12 +86,18 @@ class DocxRenderer(Renderer):
             for chart, png in zip(section["charts"], source.charts.values(), strict=True):
                 chart["image"] = _image_xml(document, png)
         sandbox = TemplateSandbox(autoescape=True, limits=self.options)
+        buffer = io.BytesIO()
         try:
             document.render(context, sandbox, autoescape=True)
+            document.save(buffer)
         except (TemplateFailure, jinja2.TemplateError) as exc:
             raise template_error("docx", path, exc) from None
-        buffer = io.BytesIO()
-        document.save(buffer)
+        except Exception as exc:  # noqa: BLE001 - docxtpl failing on what the template wrote
+            raise ReportTemplateError(
+                f"docx template {path}: the rendered document is not valid Word XML"
+                f" ({type(exc).__name__}: {' '.join(str(exc).split())}); put table.grid in a"
+                " paragraph of its own ({{p table.grid }}) and chart.image in the body, whole"
+            ) from None
         return buffer.getvalue()
 
 
