@@ -222,6 +222,14 @@ def test_docx_error_quotes_the_paragraph(tmp_path: Path) -> None:
     assert "(Broken {{ report.nope }} here): " in str(caught.value)
 
 
+@pytest.mark.parametrize("content", [b"not a zip", b"PK\x03\x04 broken zip", b""])
+def test_docx_template_that_is_no_word_document_is_named(tmp_path: Path, content: bytes) -> None:
+    template = tmp_path / "fake.docx"
+    template.write_bytes(content)
+    with pytest.raises(ReportTemplateError, match=r"fake\.docx: not a Word \(\.docx\) document"):
+        render("docx", template)
+
+
 def test_non_utf8_text_template_is_named(tmp_path: Path) -> None:
     template = tmp_path / "latin.html.j2"
     template.write_bytes("caf\xe9 {{ report.title }}".encode("latin-1"))

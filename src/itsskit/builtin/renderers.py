@@ -78,7 +78,7 @@ class DocxRenderer(Renderer):
     def render(self, report: Report, *, template: Path | None = None) -> bytes:
         language = check_language(report.language)
         path = chosen_template(report, template, f"report_{language}.docx")
-        document = DocxTemplate(str(path))
+        document = _word_template(path)
         context = xml_safe(report_context(report))
         for section, source in zip(context["sections"], report.sections, strict=True):
             for table in section["tables"]:
@@ -155,6 +155,18 @@ def register_renderers(registry: Registry[Renderer]) -> None:
 
 
 # ----------------------------------------------------------------------- helpers
+
+
+def _word_template(path: Path) -> DocxTemplate:
+    """``path`` opened as a docx template; a file that is no Word document is named."""
+    document = DocxTemplate(str(path))
+    try:
+        document.get_docx()
+    except Exception as exc:  # noqa: BLE001 - python-docx has several ways to say "not a docx"
+        raise ReportTemplateError(
+            f"docx template {path}: not a Word (.docx) document ({type(exc).__name__}: {exc})"
+        ) from None
+    return document
 
 
 def xml_safe(value: Any) -> Any:
