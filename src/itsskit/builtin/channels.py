@@ -11,10 +11,15 @@ Configured in ``[distribution]``::
     username = "reports@example.cn"
     password_env = "ITSSKIT_SMTP_PASSWORD"   # the password is read from this variable
     sender = "运维服务部 <reports@example.cn>"
+
+The password never appears in an error: messages quoting the server's reply
+are redacted (:func:`itsskit.redact.redact`). Non-ASCII user names and
+passwords are sent as UTF-8 (RFC 4616 ``AUTH PLAIN``, or ``AUTH LOGIN``).
 """
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 import os
 import re
@@ -31,6 +36,7 @@ from itsskit.contracts import Channel, Registry
 from itsskit.files import ensure_folder, write_atomic
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report
+from itsskit.redact import redact
 
 __all__ = ["FolderChannel", "FolderOptions", "SmtpChannel", "SmtpOptions", "message_for"]
 
@@ -100,18 +106,30 @@ class SmtpChannel(Channel):
     def send(self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]) -> None:
         """Send the report; an SMTP or connection error is raised naming the server.
 
-        A missing password variable is an error before anything is sent.
+        A missing password variable is an error before anything is sent. The
+        error carries no password (nor the server's reply quoting it) and no
+        chained exception that could.
         """
         options = self.options
         message = message_for(report, files, recipients, sender=options.sender)
         password = self._password() if options.username else ""
+        failure = self._failure(message, password)
+        if failure:
+            raise ConnectionError(failure)
+
+    def _failure(self, message: EmailMessage, password: str) -> str:
+        """Deliver ``message``: '' when sent, else one line saying why, the password redacted."""
+        options = self.options
         try:
             self._deliver(message, password)
-        except OSError as exc:  # smtplib.SMTPException and ssl errors are OSErrors
-            raise ConnectionError(
-                f"smtp server {options.host}:{options.port}: {type(exc).__name__}: {exc}"
+        except (OSError, UnicodeError) as exc:  # smtplib.SMTPException and ssl errors are OSErrors
+            reason = f"{type(exc).__name__}: {_smtp_reason(exc)}"
+            text = (
+                f"smtp server {options.host}:{options.port}: {reason}"
                 " (check distribution.smtp host, port, ssl/starttls and the credentials)"
-            ) from exc
+            )
+            return redact(text, [password], user=options.username)
+        return ""
 
     def _deliver(self, message: EmailMessage, password: str) -> None:
         options = self.options
@@ -126,7 +144,7 @@ class SmtpChannel(Channel):
             if options.starttls:
                 client.starttls(context=ssl_module.create_default_context())
             if options.username:
-                client.login(options.username, password)
+                _login(client, options.username, password)
             client.send_message(message)
 
     def _password(self) -> str:
@@ -169,6 +187,44 @@ def message_for(
             path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name, params=params
         )
     return message
+
+
+def _login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in; non-ASCII credentials go as UTF-8 by AUTH PLAIN (RFC 4616) or AUTH LOGIN.
+
+    (:meth:`smtplib.SMTP.login` encodes them as ASCII and fails.)
+    """
+    if (user + password).isascii():
+        client.login(user, password)
+        return
+    client.ehlo_or_helo_if_needed()
+    offered = client.esmtp_features.get("auth", "").upper().split()
+    if "PLAIN" in offered:
+        code, reply = client.docmd("AUTH", "PLAIN " + _base64(f"\0{user}\0{password}"))
+    elif "LOGIN" in offered:
+        code, reply = client.docmd("AUTH", "LOGIN " + _base64(user))
+        if code == 334:
+            code, reply = client.docmd(_base64(password))
+    else:
+        raise smtplib.SMTPNotSupportedError(
+            "non-ASCII user name or password: the server offers neither AUTH PLAIN nor AUTH LOGIN"
+            f" (offered: {' '.join(offered) or 'no AUTH'})"
+        )
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+
+def _base64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _smtp_reason(exc: BaseException) -> str:
+    """An SMTP error as ``code text`` (the server's reply decoded), other errors as they say."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        error = exc.smtp_error
+        text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+        return " ".join(f"{exc.smtp_code} {text}".split())
+    return " ".join(str(exc).split())
 
 
 def _domain(sender: str) -> str | None:

@@ -1,14 +1,19 @@
 """Built-in renderers: ``docx``, ``html``, ``markdown`` and ``json``.
 
 docx, HTML and Markdown render a template (shipped in ``itsskit/templates`` or
-the user's own) over :func:`itsskit.report.context.report_context`, always in
-Jinja's sandbox. JSON is the report itself through the one converter.
+the user's own) over :func:`itsskit.report.context.report_context` (plain data
+only), always in :class:`itsskit.report.sandbox.TemplateSandbox` with the
+renderer's :class:`~itsskit.report.sandbox.TemplateLimits` as its options. The
+docx renderer draws tables and charts itself and hands the template their XML
+as strings: nothing in a context can be called. JSON is the report itself
+through the one converter.
 """
 
 from __future__ import annotations
 
 import io
 import json
+import re
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -17,18 +22,20 @@ import jinja2
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
-from docxtpl import DocxTemplate, InlineImage
-from docxtpl.subdoc import Subdoc
+from docxtpl import DocxTemplate
+from markupsafe import Markup
 
 from itsskit.contracts import Registry, Renderer
 from itsskit.converter import converter
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report
-from itsskit.report.context import (
+from itsskit.report.context import check_language, report_context
+from itsskit.report.sandbox import (
     ReportTemplateError,
-    check_language,
-    report_context,
-    template_environment,
+    TemplateFailure,
+    TemplateLimits,
+    TemplateSandbox,
+    template_error,
 )
 
 __all__ = ["DocxRenderer", "HtmlRenderer", "JsonRenderer", "MarkdownRenderer"]
@@ -40,6 +47,8 @@ LATIN_CHAR_MM = 2.5  # generous: Word has Calibri, LibreOffice often falls back 
 CELL_PADDING_MM = 4.0  # Word's default 0.19 cm on each side, and a little air
 HEADER_FILL = "D9E2F3"
 ABNORMAL_RGB = RGBColor(0xC0, 0x00, 0x00)
+#: Characters XML 1.0 cannot hold (a ticket title with a NUL or a vertical tab).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def shipped_template(name: str) -> Path:
@@ -63,23 +72,32 @@ class DocxRenderer(Renderer):
 
     name = "docx"
     suffix = ".docx"
+    options_class = TemplateLimits
+    options: TemplateLimits
 
     def render(self, report: Report, *, template: Path | None = None) -> bytes:
         language = check_language(report.language)
         path = chosen_template(report, template, f"report_{language}.docx")
-        document = DocxTemplate(str(path))
-        context = report_context(report)
+        document = _word_template(path)
+        context = xml_safe(report_context(report))
         for section, source in zip(context["sections"], report.sections, strict=True):
             for table in section["tables"]:
-                table["grid"] = _grid(document, table)
+                table["grid"] = _grid_xml(document, table)
             for chart, png in zip(section["charts"], source.charts.values(), strict=True):
-                chart["image"] = InlineImage(document, io.BytesIO(png), width=CHART_WIDTH)
-        try:
-            document.render(context, template_environment(autoescape=True), autoescape=True)
-        except jinja2.TemplateError as exc:
-            raise ReportTemplateError(f"docx template {path}: {exc}") from exc
+                chart["image"] = _image_xml(document, png)
+        sandbox = TemplateSandbox(autoescape=True, limits=self.options)
         buffer = io.BytesIO()
-        document.save(buffer)
+        try:
+            document.render(context, sandbox, autoescape=True)
+            document.save(buffer)
+        except (TemplateFailure, jinja2.TemplateError) as exc:
+            raise template_error("docx", path, exc) from None
+        except Exception as exc:  # noqa: BLE001 - docxtpl failing on what the template wrote
+            raise ReportTemplateError(
+                f"docx template {path}: the rendered document is not valid Word XML"
+                f" ({type(exc).__name__}: {' '.join(str(exc).split())}); put table.grid in a"
+                " paragraph of its own ({{p table.grid }}) and chart.image in the body, whole"
+            ) from None
         return buffer.getvalue()
 
 
@@ -88,21 +106,32 @@ class HtmlRenderer(Renderer):
 
     name = "html"
     suffix = ".html"
+    options_class = TemplateLimits
+    options: TemplateLimits
 
     def render(self, report: Report, *, template: Path | None = None) -> bytes:
         path = chosen_template(report, template, "report.html.j2")
-        return _render_text(path, report_context(report), autoescape=True).encode("utf-8")
+        sandbox = TemplateSandbox(autoescape=True, limits=self.options)
+        return _render_text("html", path, sandbox, report_context(report)).encode("utf-8")
 
 
 class MarkdownRenderer(Renderer):
-    """Markdown with pipe tables; charts embedded as PNG data URIs."""
+    """Markdown with pipe tables; charts embedded as PNG data URIs.
+
+    Every value from the data is written with ``<`` and ``>`` as entities, so
+    HTML in the data stays text in any Markdown viewer.
+    """
 
     name = "markdown"
     suffix = ".md"
+    options_class = TemplateLimits
+    options: TemplateLimits
 
     def render(self, report: Report, *, template: Path | None = None) -> bytes:
         path = chosen_template(report, template, "report.md.j2")
-        return _render_text(path, report_context(report), autoescape=False).encode("utf-8")
+        sandbox = TemplateSandbox(autoescape=False, limits=self.options, finalize=md_text)
+        sandbox.add_filter("md_cell", md_cell)
+        return _render_text("markdown", path, sandbox, report_context(report)).encode("utf-8")
 
 
 class JsonRenderer(Renderer):
@@ -128,21 +157,67 @@ def register_renderers(registry: Registry[Renderer]) -> None:
 # ----------------------------------------------------------------------- helpers
 
 
-def md_cell(value: Any) -> str:
-    """Text safe inside a Markdown pipe-table cell."""
-    return str(value).replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
-
-
-def _render_text(path: Path, context: dict[str, Any], *, autoescape: bool) -> str:
-    env = template_environment(autoescape=autoescape)
-    env.filters["md_cell"] = md_cell
+def _word_template(path: Path) -> DocxTemplate:
+    """``path`` opened as a docx template; a file that is no Word document is named."""
+    document = DocxTemplate(str(path))
     try:
-        return env.from_string(path.read_text(encoding="utf-8")).render(context)
-    except jinja2.TemplateError as exc:
-        raise ReportTemplateError(f"template {path}: {exc}") from exc
+        document.get_docx()
+    except Exception as exc:  # noqa: BLE001 - python-docx has several ways to say "not a docx"
+        raise ReportTemplateError(
+            f"docx template {path}: not a Word (.docx) document ({type(exc).__name__}: {exc})"
+        ) from None
+    return document
 
 
-def _grid(document: DocxTemplate, table: dict[str, Any]) -> Subdoc:
+def xml_safe(value: Any) -> Any:
+    """Plain data with the characters XML cannot hold (NUL, most C0 controls) as U+FFFD."""
+    if isinstance(value, str):
+        return _XML_INVALID.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [xml_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {key: xml_safe(item) for key, item in value.items()}
+    return value
+
+
+def md_text(value: Any) -> Any:
+    """A value as Markdown text: ``<`` and ``>`` as entities (HTML in data stays inert)."""
+    if isinstance(value, Markup):  # already made safe (md_cell) or marked safe by the template
+        return value
+    return str(value).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_cell(value: Any) -> Markup:
+    """Text safe inside a Markdown pipe-table cell (``\\``, ``|`` escaped, no HTML)."""
+    text = str(md_text(str(value))).replace("\\", "\\\\").replace("|", "\\|")
+    return Markup(text.replace("\n", "<br>"))
+
+
+def _render_text(kind: str, path: Path, sandbox: TemplateSandbox, context: dict[str, Any]) -> str:
+    try:
+        return sandbox.from_string(path.read_text(encoding="utf-8")).render(context)
+    except (TemplateFailure, jinja2.TemplateError) as exc:
+        raise template_error(kind, path, exc) from None
+    except UnicodeDecodeError as exc:
+        raise ReportTemplateError(
+            f"{kind} template {path}: not UTF-8 text ({exc.reason})"
+        ) from None
+
+
+def _image_xml(document: DocxTemplate, png: bytes) -> Markup:
+    """A chart as an inline picture run (what docxtpl's InlineImage would write), as XML."""
+    inline = document.get_docx().part.new_pic_inline(io.BytesIO(png), CHART_WIDTH, None)
+    return Markup(
+        f'</w:t></w:r><w:r><w:drawing>{inline.xml}</w:drawing></w:r><w:r><w:t xml:space="preserve">'
+    )
+
+
+def _grid_xml(document: DocxTemplate, table: dict[str, Any]) -> Markup:
+    """The table drawn by :func:`_grid`, as the body XML docxtpl puts in place of ``{{p ...}}``."""
+    return Markup(str(_grid(document, table)))  # a Subdoc prints as its body XML
+
+
+def _grid(document: DocxTemplate, table: dict[str, Any]) -> Any:
     """A bordered table with a shaded header row; abnormal cells in red."""
     subdoc = document.new_subdoc()
     header = table["header"]

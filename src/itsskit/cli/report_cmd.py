@@ -26,6 +26,7 @@ from itsskit.records import SourceError
 from itsskit.report.builder import build_report
 from itsskit.report.notes import NotesError
 from itsskit.report.output import render
+from itsskit.report.sandbox import ReportTemplateError
 
 
 @click.group(context_settings=HELP_OPTIONS)
@@ -113,7 +114,10 @@ def build(
                 raise  # reported_errors() words these
             except Exception as exc:  # noqa: BLE001 - one clear line per failed report
                 raise Failure(f"report {report_id}: {type(exc).__name__}: {exc}") from exc
-            written = render(built, names, out_dir, host=host, template=template)
+            try:
+                written = render(built, names, out_dir, host=host, template=template)
+            except ReportTemplateError as exc:
+                raise Failure(str(exc)) from None
         for name, path in written.items():
             click.echo(f"{report_id}\t{name}\t{path}")
         provisional += built.figures.get("provisional_years", ())

@@ -24,6 +24,7 @@ from itsskit.cli import (
 )
 from itsskit.clocks import Clock, evaluate
 from itsskit.collect import collect
+from itsskit.inert import spreadsheet_row
 from itsskit.models import Metric
 from itsskit.provisional import calendar_names, clock_years
 
@@ -78,6 +79,8 @@ def evaluate_cmd(
     data-quality findings: listed on stderr with a count, left out of the CSV;
     the exit code stays 0 unless --strict. Clocks or deadlines in a year
     without the official holiday schedule get one warning naming the year(s).
+    Text cells that a spreadsheet would run as a formula (starting with =, +,
+    -, @, tab or CR) get a leading '.
     """
     check_output_file(output, "--output")
     settings, host = load(config)
@@ -104,18 +107,24 @@ def evaluate_cmd(
 
 
 def write_clocks(handle: IO[str], clocks: tuple[Clock, ...], zone: ZoneInfo) -> None:
-    """The CSV of ``clocks`` (header, sorted rows; deadlines in ``zone``) to ``handle``."""
+    """The CSV of ``clocks`` (header, sorted rows; deadlines in ``zone``) to ``handle``.
+
+    Text that a spreadsheet would run as a formula (a ticket id like ``=1+1``)
+    is written with a leading ``'`` (:func:`itsskit.inert.spreadsheet_cell`).
+    """
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for clock in sorted(clocks, key=lambda c: (c.ticket_id, _METRIC_ORDER[c.metric])):
         writer.writerow(
-            (
-                clock.ticket_id,
-                clock.priority,
-                clock.metric.value,
-                clock.target_seconds,
-                clock.elapsed_seconds,
-                clock.status.value,
-                clock.deadline.astimezone(zone).isoformat() if clock.deadline else "",
+            spreadsheet_row(
+                (
+                    clock.ticket_id,
+                    clock.priority,
+                    clock.metric.value,
+                    clock.target_seconds,
+                    clock.elapsed_seconds,
+                    clock.status.value,
+                    clock.deadline.astimezone(zone).isoformat() if clock.deadline else "",
+                )
             )
         )

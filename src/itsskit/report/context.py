@@ -1,8 +1,11 @@
 """The template context: a :class:`~itsskit.models.Report` as plain data for templates.
 
 Every renderer (docx, HTML, Markdown) hands its template the dict built by
-:func:`report_context`; ``docs/reports.md`` documents every key. Templates run in
-Jinja's sandbox (:func:`template_environment`): they format data, never run code.
+:func:`report_context`; ``docs/reports.md`` documents every key. The context is
+plain data only (str, int, float, bool, None, lists and str-keyed dicts, checked
+by :func:`plain`): no library object a template could call. Templates run in
+:class:`itsskit.report.sandbox.TemplateSandbox` (:func:`template_environment`):
+they format data, never run code, within a time and a size limit.
 """
 
 from __future__ import annotations
@@ -12,11 +15,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import jinja2
-from jinja2.sandbox import SandboxedEnvironment
-
 from itsskit.converter import converter
 from itsskit.models import Report, Section
+from itsskit.report.sandbox import ReportTemplateError, TemplateLimits, TemplateSandbox
 from itsskit.report.texts import LANGUAGES, TEXTS, Texts
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "ReportTemplateError",
     "abnormal_word",
     "is_abnormal",
+    "plain",
     "report_context",
     "template_environment",
 ]
@@ -75,10 +77,6 @@ LABELS: Mapping[str, Mapping[str, str]] = {
 }
 
 
-class ReportTemplateError(Exception):
-    """A report template failed: bad syntax, an unknown key, or a forbidden access."""
-
-
 def check_language(language: str) -> str:
     """``language`` if it is one of :data:`LANGUAGES`, else a ValueError naming it."""
     if language not in LANGUAGES:
@@ -97,21 +95,37 @@ def is_abnormal(text: str, language: str) -> bool:
 
 
 def template_environment(
-    *, autoescape: bool, loader: jinja2.BaseLoader | None = None
-) -> SandboxedEnvironment:
-    """The sandboxed Jinja environment every report template is rendered in."""
-    return SandboxedEnvironment(
-        autoescape=autoescape,
-        loader=loader,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    *, autoescape: bool, limits: TemplateLimits | None = None
+) -> TemplateSandbox:
+    """The sandbox every report template is rendered in (one per render: it holds the clock)."""
+    return TemplateSandbox(autoescape=autoescape, limits=limits)
+
+
+def plain(value: Any, where: str = "context") -> Any:
+    """A deep copy of ``value`` made of plain data only; a TypeError names anything else.
+
+    Plain data: str, int, float, bool, None, lists (tuples become lists) and
+    dicts with str keys. Subclasses of str other than ``str`` itself are refused
+    too, so nothing with extra methods reaches a template.
+    """
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if type(value) in (list, tuple):
+        return [plain(item, f"{where}[{index}]") for index, item in enumerate(value)]
+    if type(value) is dict:
+        if not all(type(key) is str for key in value):
+            raise TypeError(f"template {where}: keys must be str")
+        return {key: plain(item, f"{where}.{key}") for key, item in value.items()}
+    raise TypeError(f"template {where}: {type(value).__name__} is not plain data")
 
 
 def report_context(report: Report) -> dict[str, Any]:
     """The documented template context of ``report`` (plain, JSON-ready data)."""
+    context: dict[str, Any] = plain(_context(report))
+    return context
+
+
+def _context(report: Report) -> dict[str, Any]:
     language = check_language(report.language)
     labels = dict(LABELS[language])
     spec = converter.unstructure(report.spec)

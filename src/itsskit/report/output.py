@@ -11,10 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from itsskit.files import write_atomic
 from itsskit.models import Report
 from itsskit.plugins import PluginHost
+
+if TYPE_CHECKING:
+    from itsskit.report.sandbox import TemplateLimits
 
 __all__ = ["output_name", "parse_formats", "render"]
 
@@ -45,13 +49,18 @@ def render(
     *,
     host: PluginHost | None = None,
     template: Path | None = None,
+    limits: TemplateLimits | None = None,
 ) -> dict[str, Path]:
     """Render ``report`` in each of ``formats`` into ``out_dir``; returns format -> path.
 
     ``template`` replaces the shipped template of the template-based formats
     (docx, HTML, Markdown: give one format when you give a template). Unknown
     formats raise ``KeyError`` listing the known ones, before anything is written.
+    ``limits`` (time and size of one template render) go to every renderer whose
+    options are :class:`~itsskit.report.sandbox.TemplateLimits` (docx, HTML, Markdown).
     """
+    from itsskit.report.sandbox import TemplateLimits  # Jinja loads when a report is rendered
+
     host = host or PluginHost.create()
     names = parse_formats(formats)
     renderers = {name: host.renderer_class(name) for name in names}
@@ -59,6 +68,9 @@ def render(
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, cls in renderers.items():
-        data = cls().render(report, template=template if name != "json" else None)
+        renderer = (
+            cls(limits) if limits is not None and cls.options_class is TemplateLimits else cls()
+        )
+        data = renderer.render(report, template=template if name != "json" else None)
         written[name] = write_atomic(folder / output_name(report, cls.suffix), data)
     return written

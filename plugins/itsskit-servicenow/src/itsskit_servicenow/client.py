@@ -5,6 +5,11 @@
 header. Retries (429 and 5xx, exponential backoff, ``Retry-After`` honoured up
 to a bound) are urllib3's :class:`~urllib3.util.Retry`. A 401 with OAuth fetches
 a new token from ``/oauth_token.do`` once and repeats the request.
+
+Credentials never leave: the token request follows no redirect (its form
+carries the client secret and password), and every message quoting a reply
+has the credentials of the exchange redacted (:func:`itsskit.redact.redact`),
+with no chained exception holding the request.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+from itsskit.redact import redact
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 from urllib3.util import Retry
@@ -21,6 +28,8 @@ from urllib3.util import Retry
 __all__ = ["OAuth", "ServiceNowError", "TableClient", "make_session"]
 
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+#: How much of a server's reply an error message quotes.
+QUOTED = 200
 Row = dict[str, Any]
 
 
@@ -77,6 +86,12 @@ class OAuth(AuthBase):
         self.refresh_token = refresh_token
         self.timeout = timeout
 
+    @property
+    def secrets(self) -> list[str]:
+        """What must never appear in a message: the client secret, password and tokens."""
+        password = self.grant.get("password", "") if self.grant else ""
+        return [self.client["client_secret"], password, self.access_token, self.refresh_token]
+
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         if not self.access_token:
             self.renew()
@@ -100,17 +115,33 @@ class OAuth(AuthBase):
                 self.token_url,
                 data={**form, **self.client},
                 timeout=self.timeout,
+                allow_redirects=False,  # the form holds secrets: never resend it elsewhere
             )
+            if response.is_redirect:
+                raise ServiceNowError(
+                    f"{self.token_url}: the token request was redirected to "
+                    f"{_origin(response.headers.get('Location', ''))}; not followed, so the "
+                    "credentials were not sent there (set instance to the URL that answers)"
+                )
             if response.ok:
-                payload = response.json()
-                self.access_token = str(payload["access_token"])
-                self.refresh_token = str(payload.get("refresh_token") or self.refresh_token)
+                self._keep(response)
                 return
             refusals.append(
                 f"grant_type={form['grant_type']}: HTTP {response.status_code} "
-                f"{response.text[:200]}"
+                f"{_quoted(response, self.secrets)}"
             )
         raise ServiceNowError(f"{self.token_url}: token request refused ({'; '.join(refusals)})")
+
+    def _keep(self, response: requests.Response) -> None:
+        """Take the tokens from a token reply."""
+        try:
+            payload = response.json()
+            self.access_token = str(payload["access_token"])
+        except (ValueError, KeyError, TypeError):
+            raise ServiceNowError(
+                f"{self.token_url}: expected a JSON token reply with access_token"
+            ) from None
+        self.refresh_token = str(payload.get("refresh_token") or self.refresh_token)
 
 
 class TableClient:
@@ -185,18 +216,47 @@ class TableClient:
             how = "the renewed OAuth token" if isinstance(self.auth, OAuth) else "basic auth"
             raise ServiceNowError(f"{url}: HTTP 401 Unauthorized with {how}; check the credentials")
         if not response.ok:
-            raise ServiceNowError(f"{url}: HTTP {response.status_code} {response.text[:200]}")
+            secrets = _secrets(self.auth)
+            raise ServiceNowError(
+                f"{url}: HTTP {response.status_code} {_quoted(response, secrets)}"
+            )
         return response
 
 
+def _secrets(auth: HTTPBasicAuth | OAuth) -> list[str]:
+    if isinstance(auth, OAuth):
+        return auth.secrets
+    user, password = (_text(value) for value in (auth.username, auth.password))
+    return [password, f"{user}:{password}"]  # the second as a basic auth header
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _quoted(response: requests.Response, secrets: list[str]) -> str:
+    """The start of a reply's body, on one line, with the credentials redacted."""
+    return redact(" ".join(response.text.split()), secrets)[:QUOTED]
+
+
+def _origin(url: str) -> str:
+    """``scheme://host:port`` of ``url`` (no path or query, which may carry anything)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+
+
 def _send(session: requests.Session, method: str, url: str, **kwargs: Any) -> requests.Response:
-    """One request; transport failures and exhausted retries become ServiceNowError."""
+    """One request; transport failures and exhausted retries become ServiceNowError.
+
+    The error chains nothing: a requests exception holds the request, body and headers.
+    """
     try:
         return session.request(method, url, **kwargs)
     except requests.exceptions.RetryError as error:
-        raise ServiceNowError(f"{url}: gave up after retries: {error}") from error
+        failure = f"{url}: gave up after retries: {error}"
     except requests.RequestException as error:
-        raise ServiceNowError(f"{url}: {type(error).__name__}: {error}") from error
+        failure = f"{url}: {type(error).__name__}: {error}"
+    raise ServiceNowError(failure)
 
 
 def _result(response: requests.Response) -> list[Row]:

@@ -17,6 +17,7 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
@@ -39,6 +40,11 @@ __all__ = ["HistoryTable", "ServiceNowOptions", "ServiceNowSource", "register_ti
 
 
 def _url(_instance: object, attribute: attrs.Attribute[Any], text: str) -> None:
+    if "@" in urlsplit(text).netloc:  # never echo it: it holds a password
+        raise ValueError(
+            f"{attribute.name} must not carry credentials (user:password@); "
+            "use username and password_env"
+        )
     if not text.startswith(("https://", "http://")):
         raise ValueError(
             f"{attribute.name} must be a URL like https://dev1234.service-now.com, got {text!r}"
@@ -167,9 +173,9 @@ class ServiceNowSource(Source):
         instance = options.instance.rstrip("/")
         auth: HTTPBasicAuth | OAuth
         if options.auth == "basic":
-            auth = HTTPBasicAuth(
-                _required(options.username, "username"),
-                _secret(options.password_env, "password_env"),
+            auth = HTTPBasicAuth(  # as UTF-8 (RFC 7617); requests would use latin-1 and fail
+                _required(options.username, "username").encode("utf-8"),
+                _secret(options.password_env, "password_env").encode("utf-8"),
             )
         else:
             auth = OAuth(
