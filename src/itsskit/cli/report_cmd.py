@@ -23,10 +23,9 @@ from itsskit.config import ConfigError
 from itsskit.models import ReportSpec
 from itsskit.provisional import calendar_names
 from itsskit.records import SourceError
-from itsskit.report.builder import build_report
 from itsskit.report.notes import NotesError
-from itsskit.report.output import render
 from itsskit.report.sandbox import ReportTemplateError
+from itsskit.services import make_report
 
 
 @click.group(context_settings=HELP_OPTIONS)
@@ -105,22 +104,21 @@ def build(
         warn_without_sources(settings, spec.project)
         with reported_errors():
             try:
-                built = build_report(
-                    settings, report_id, parsed, host=host, at=at, language=language
-                )
+                made = make_report(
+                    settings, report_id, parsed, host=host, formats=names, out_dir=out_dir,
+                    at=at, language=language, template=template,
+                )  # fmt: skip
             except NotesError as exc:
                 raise UsageProblem(str(exc)) from None
+            except ReportTemplateError as exc:
+                raise Failure(str(exc)) from None
             except (ConfigError, SourceError):
                 raise  # reported_errors() words these
             except Exception as exc:  # noqa: BLE001 - one clear line per failed report
                 raise Failure(f"report {report_id}: {type(exc).__name__}: {exc}") from exc
-            try:
-                written = render(built, names, out_dir, host=host, template=template)
-            except ReportTemplateError as exc:
-                raise Failure(str(exc)) from None
-        for name, path in written.items():
+        for name, path in made.files.items():
             click.echo(f"{report_id}\t{name}\t{path}")
-        provisional += built.figures.get("provisional_years", ())
+        provisional += made.provisional_years
     projects = {settings.reports[rid].project for rid in chosen}
     calendars = [
         n for p in projects for n in calendar_names(settings.projects[p], settings.calendars)

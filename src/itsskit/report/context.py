@@ -106,13 +106,15 @@ def plain(value: Any, where: str = "context") -> Any:
 
     Plain data: str, int, float, bool, None, lists (tuples become lists) and
     dicts with str keys. Subclasses of str other than ``str`` itself are refused
-    too, so nothing with extra methods reaches a template.
+    too, so nothing with extra methods reaches a template. Lists and dicts are
+    copied into new plain ones, so a model's read-only ``FrozenList`` or
+    ``FrozenDict`` arrives as a plain list or dict.
     """
     if value is None or type(value) in (str, int, float, bool):
         return value
-    if type(value) in (list, tuple):
+    if isinstance(value, list | tuple):
         return [plain(item, f"{where}[{index}]") for index, item in enumerate(value)]
-    if type(value) is dict:
+    if isinstance(value, dict):
         if not all(type(key) is str for key in value):
             raise TypeError(f"template {where}: keys must be str")
         return {key: plain(item, f"{where}.{key}") for key, item in value.items()}

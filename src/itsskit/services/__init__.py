@@ -5,11 +5,14 @@ its errors to exit codes; Python users call the same functions, so the API can d
 everything the CLI can by the same code path.
 
 * :func:`kpi_figures` — the KPIs of a period, per project and for the company
-  (``itsskit kpi``).
+  (``itsskit kpi``);
+* :func:`make_report` — build and render one service report (``itsskit report
+  build``, the batch).
 """
 
 from __future__ import annotations
 
 from itsskit.services.kpis import KpiFigure, KpiFigures, kpi_figures
+from itsskit.services.reports import MadeReport, make_report
 
-__all__ = ["KpiFigure", "KpiFigures", "kpi_figures"]
+__all__ = ["KpiFigure", "KpiFigures", "MadeReport", "kpi_figures", "make_report"]
