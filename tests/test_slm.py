@@ -20,10 +20,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from docx import Document
+from hypothesis import given
+from hypothesis import strategies as st
 
 from itsskit.cli import main
 from itsskit.config import structure_or_errors
-from itsskit.models import ImprovementItem
+from itsskit.models import SLA, ImprovementItem, Targets
+from itsskit.slm import sla_changes
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo"
 AT = "2026-01-01T00:00:00+08:00"
@@ -411,3 +414,51 @@ def test_malformed_review_file_names_the_file_and_key(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert f"{bad}: proposals[0].description" in result.output
     assert "Traceback" not in result.output
+
+
+def test_review_of_a_provisional_year_says_so_and_strict_fails(tmp_path: Path) -> None:
+    args = ["slm", "review", str(DEMO / "itsskit.toml"), "--project", "chuncheng",
+            "--year", "2027", "--at", "2028-01-01T00:00:00+08:00", "--language", "en",
+            "--format", "html", "--out", str(tmp_path)]  # fmt: skip
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    assert "provisional China holiday schedule for 2027" in result.output
+    page = html_text(tmp_path / "sla-review-chuncheng_2027.html")
+    assert "2027 has no published State Council holiday notice yet" in page
+    assert invoke(*args, "--strict").exit_code == 1
+
+
+# ------------------------------------------------------- property: the diff
+
+
+DURATIONS = st.sampled_from([60, 900, 1800, 3600, 4 * 3600, 8 * 3600])
+LIMITS = st.dictionaries(st.sampled_from(["P1", "P2", "P3", "P4"]), DURATIONS)
+
+
+@given(before=LIMITS, after=LIMITS, old_avail=st.sampled_from([None, 0.99, 0.995, 0.999]),
+       new_avail=st.sampled_from([None, 0.99, 0.995, 0.999]))  # fmt: skip
+def test_sla_changes_lists_exactly_the_differing_limits(
+    before: dict[str, int], after: dict[str, int], old_avail: float | None,
+    new_avail: float | None,
+) -> None:  # fmt: skip
+    old = SLA(id="a", targets=Targets(resolution=before or {"P9": 60}), availability=old_avail)
+    new = SLA(id="b", targets=Targets(resolution=after or {"P9": 60}), availability=new_avail)
+    changes = {change.term: change for change in sla_changes(old, new)}
+    left, right = before or {"P9": 60}, after or {"P9": 60}
+    expected = {}
+    for priority in set(left) | set(right):
+        was, now = left.get(priority), right.get(priority)
+        if was == now:
+            continue
+        if was is None or now is None:
+            kind = "added" if was is None else "removed"
+        else:
+            kind = "tightened" if now < was else "relaxed"
+        expected[f"targets.resolution.{priority}"] = kind
+    if old_avail != new_avail:
+        if old_avail is None or new_avail is None:
+            expected["availability"] = "added" if old_avail is None else "removed"
+        else:
+            expected["availability"] = "tightened" if new_avail > old_avail else "relaxed"
+    assert {term: change.kind for term, change in changes.items()} == expected
+    assert sla_changes(old, old) == ()

@@ -22,9 +22,11 @@ from itsskit.cli import (
     describe_finding,
     load,
     parse_at,
+    warn_provisional,
 )
 from itsskit.config import Config
 from itsskit.plugins import PluginHost
+from itsskit.provisional import calendar_names
 
 __all__ = ["slm"]
 
@@ -162,9 +164,12 @@ def diff_cmd(
 @_FORMAT
 @_OUT
 @_LANGUAGE
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
+)
 def review_cmd(
     config: Path, project_id: str, year: int, at_text: str | None, review_file: Path | None,
-    improvements_out: Path | None, formats: str, out_dir: Path, language: str,
+    improvements_out: Path | None, formats: str, out_dir: Path, language: str, strict: bool,
 ) -> None:  # fmt: skip
     """Render the yearly SLA review: each target against what was achieved month by month,
     breaches and their causes, satisfaction, changed needs and proposed changes."""
@@ -181,3 +186,5 @@ def review_cmd(
     for finding in result.findings:
         click.echo(f"finding: {describe_finding(finding)}", err=True)
     _echo_files(result.files)
+    names = calendar_names(settings.projects[project_id], settings.calendars)
+    warn_provisional(result.provisional_years, names, strict)

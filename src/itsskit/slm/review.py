@@ -278,6 +278,7 @@ class _Review:
     review_input: ReviewInput
     input_file: str
     texts: Texts
+    provisional_years: tuple[int, ...] = ()
 
     def label(self, name: str) -> str:
         return _label(self.catalogue, name, self.texts.language)
@@ -298,17 +299,20 @@ def build_review(
     review_input: ReviewInput,
     generated: datetime,
     language: str = "zh-CN",
+    provisional_years: Sequence[int] = (),
 ) -> Report:
     """The yearly SLA review of ``project`` from its monthly KPI bundles (``YYYY-MM`` -> KPIs).
 
     ``year_kpis`` is the bundle of the whole year; ``notes`` the monthly report
-    notes (their ``causes``); ``review_input`` the needs and proposals file.
+    notes (their ``causes``); ``review_input`` the needs and proposals file;
+    ``provisional_years`` the calendar years the figures rest on provisionally.
     """
     texts = Texts(language)
     input_file = str(review_input.path or f"review-{year}.toml")
     review = _Review(config=config, project=project, year=year, monthly=monthly,
                      year_kpis=year_kpis, catalogue=catalogue, notes=notes,
-                     review_input=review_input, input_file=input_file, texts=texts)  # fmt: skip
+                     review_input=review_input, input_file=input_file, texts=texts,
+                     provisional_years=tuple(provisional_years))  # fmt: skip
     items = review_improvements(project, year, monthly, catalogue, review_input, language)
     period = Period.year(year, project.timezone)
     name = project.name or project.id
@@ -336,6 +340,7 @@ def build_review(
         figures={
             "months": {month: _bundle_json(bundle) for month, bundle in monthly.items()},
             "year": _bundle_json(year_kpis),
+            "provisional_years": list(provisional_years),
             "improvements": [attrs.asdict(item) | _dates(item) for item in items],
         },
     )
@@ -380,9 +385,16 @@ def _overview(review: _Review) -> Section:
     return Section(
         key="overview",
         title=texts("slm.rev.s.overview"),
-        paragraphs=(summary, *_mid_changes(review, in_force)),
+        paragraphs=(summary, *_mid_changes(review, in_force), *_provisional(review)),
         tables=(table((texts("slm.item"), texts("slm.content")), pairs),),
     )
+
+
+def _provisional(review: _Review) -> list[str]:
+    years = review.provisional_years
+    if not years:
+        return []
+    return [review.texts("slm.rev.provisional", years=review.texts.join([str(y) for y in years]))]
 
 
 def _mid_changes(review: _Review, in_force: list[Any]) -> list[str]:

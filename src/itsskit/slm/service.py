@@ -61,6 +61,7 @@ class ReviewResult:
     report: Report
     improvements: tuple[ImprovementItem, ...]
     findings: tuple[DataQualityFinding, ...] = ()
+    provisional_years: tuple[int, ...] = ()
     files: dict[str, Path] = attrs.field(factory=dict)
 
 
@@ -284,6 +285,7 @@ def review_document(
     from itsskit.collect import collect
     from itsskit.kpis import project_kpis
     from itsskit.periods import Period
+    from itsskit.provisional import kpi_years
     from itsskit.report.notes import load_notes
 
     settings, host = _setup(config, host)
@@ -307,13 +309,15 @@ def review_document(
     year_kpis = project_kpis(records, project, year_period, instant, host.calendar,
                              catalogue=catalogue)  # fmt: skip
     notes = {month.label: load_notes(notes_dir, month.label) for month in months}
+    provisional = kpi_years(records.tickets, project, year_period, instant, host.calendar)
     report = build_review(
         settings, project, year, monthly=monthly, year_kpis=year_kpis, catalogue=catalogue,
         notes=notes, review_input=review_input, generated=_now(generated, project.timezone),
-        language=language,
+        language=language, provisional_years=provisional,
     )  # fmt: skip
     items = review_improvements(project, year, monthly, catalogue, review_input, language)
-    return ReviewResult(report=report, improvements=items, findings=records.findings)
+    return ReviewResult(report=report, improvements=items, findings=records.findings,
+                        provisional_years=provisional)  # fmt: skip
 
 
 def write_review(
