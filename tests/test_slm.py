@@ -462,3 +462,13 @@ def test_sla_changes_lists_exactly_the_differing_limits(
             expected["availability"] = "tightened" if new_avail > old_avail else "relaxed"
     assert {term: change.kind for term, change in changes.items()} == expected
     assert sla_changes(old, old) == ()
+
+
+def test_dropping_pause_statuses_is_a_change_to_the_default_rule_not_a_removal() -> None:
+    targets = Targets(resolution={"P1": 3600})
+    listed = SLA(id="a", targets=targets, pause_statuses=("Awaiting Vendor",))
+    default = SLA(id="b", targets=targets)
+    (change,) = sla_changes(listed, default)
+    assert (change.term, change.before, change.after, change.kind) == (
+        "pause_statuses", ("Awaiting Vendor",), None, "changed",
+    )  # fmt: skip

@@ -83,7 +83,9 @@ def sla_changes(before: SLA, after: SLA) -> tuple[SlaChange, ...]:
     for name in _PLAIN_TERMS:
         old, new = getattr(before, name), getattr(after, name)
         if old != new:
-            changes.append(SlaChange(term=name, before=old, after=new, kind=_plain_kind(old, new)))
+            # no pause statuses (None) is the default rule, not the absence of a term
+            kind = "changed" if name == "pause_statuses" else _plain_kind(old, new)
+            changes.append(SlaChange(term=name, before=old, after=new, kind=kind))
     return tuple(changes)
 
 
