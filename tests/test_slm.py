@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import tomllib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -472,3 +473,26 @@ def test_dropping_pause_statuses_is_a_change_to_the_default_rule_not_a_removal()
     assert (change.term, change.before, change.after, change.kind) == (
         "pause_statuses", ("Awaiting Vendor",), None, "changed",
     )  # fmt: skip
+
+
+def test_monthly_report_notes_an_sla_change_taking_effect_mid_period(tmp_path: Path) -> None:
+    config = demo_copy(tmp_path)
+    text = config.read_text(encoding="utf-8").replace('sla = "silver"', 'sla = ["silver", "s2"]')
+    silver = load_toml(config)["slas"]["silver"]
+    text += '\n[slas.s2]\ncalendar = "office"\nversion = "2025b"\neffective_from = 2025-03-17\n'
+    text += "[slas.s2.targets.resolution]\n" + "".join(
+        f'{p} = "{t}"\n' for p, t in silver["targets"]["resolution"].items()
+    )
+    config.write_text(text, encoding="utf-8")
+    from itsskit.config import load_config
+    from itsskit.plugins import PluginHost
+    from itsskit.report import build_report
+
+    host = PluginHost.create()
+    settings = load_config(config, host)
+    at = datetime.fromisoformat(AT)
+    march = build_report(settings, "chuncheng-monthly-en", "2025-03", host=host, at=at)
+    basic = dict(march.sections[0].tables[0][1:])
+    assert basic["SLA change in the period"].startswith("s2, version 2025b took effect on 2025-03-17")
+    april = build_report(settings, "chuncheng-monthly-en", "2025-04", host=host, at=at)
+    assert "SLA change in the period" not in dict(april.sections[0].tables[0][1:])
