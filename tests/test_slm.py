@@ -493,6 +493,8 @@ def test_monthly_report_notes_an_sla_change_taking_effect_mid_period(tmp_path: P
     at = datetime.fromisoformat(AT)
     march = build_report(settings, "chuncheng-monthly-en", "2025-03", host=host, at=at)
     basic = dict(march.sections[0].tables[0][1:])
-    assert basic["SLA change in the period"].startswith("s2, version 2025b took effect on 2025-03-17")
+    assert basic["SLA change in the period"].startswith(
+        "s2, version 2025b took effect on 2025-03-17"
+    )
     april = build_report(settings, "chuncheng-monthly-en", "2025-04", host=host, at=at)
     assert "SLA change in the period" not in dict(april.sections[0].tables[0][1:])
