@@ -64,6 +64,7 @@ COMMANDS: dict[str, str] = {
     "report": "itsskit.cli.report_cmd:report",
     "quality": "itsskit.cli.quality_cmd:quality",
     "calendar": "itsskit.cli.calendar_cmd:calendar",
+    "slm": "itsskit.cli.slm_cmd:slm",
 }
 
 

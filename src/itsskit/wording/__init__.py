@@ -2,6 +2,7 @@
 
 Phrases live in domain modules — :mod:`~itsskit.wording.report` (service
 reports), :mod:`~itsskit.wording.quality` (quality documents),
+:mod:`~itsskit.wording.slm` (service level management documents),
 :mod:`~itsskit.wording.charts` — each with a ``ZH`` and an ``EN`` dict. They are
 merged into :data:`TEXTS`, one mapping per language; a key is unique across the
 domains and every language has exactly the same keys (checked at import and by
@@ -24,7 +25,7 @@ import attrs
 
 from itsskit.kpis.results import format_percent
 from itsskit.models import LANGUAGES
-from itsskit.wording import charts, quality, report
+from itsskit.wording import charts, quality, report, slm
 
 __all__ = ["DOMAINS", "LANGUAGES", "NOT_APPLICABLE", "TEXTS", "Phrases", "Texts", "check_phrases"]
 
@@ -32,7 +33,7 @@ __all__ = ["DOMAINS", "LANGUAGES", "NOT_APPLICABLE", "TEXTS", "Phrases", "Texts"
 Phrases = Mapping[str, Mapping[str, str]]
 
 #: The domains of the catalogue.
-DOMAINS = (report, quality, charts)
+DOMAINS = (report, quality, charts, slm)
 
 
 def check_phrases(phrases: Phrases, owner: str) -> None:

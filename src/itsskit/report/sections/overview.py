@@ -43,6 +43,7 @@ def basic_info(context: ReportContext) -> dict[str, Any]:
         "evaluated_at": context.at.isoformat(),
         "sla": sla.id if sla else "",
         "sla_version": _sla_version(sla, context) if sla else texts.na,
+        "sla_changes": _sla_changes(context),
         "data_sources": texts.join(spec.data_sources),
         "distribution": texts.join(spec.distribution),
         "approval": spec.approval,
@@ -60,6 +61,7 @@ def basic_section(context: ReportContext) -> Section:
         ("basic.scope", info["scope"]),
         ("basic.period", info["period_text"]),
         ("basic.sla", info["sla_version"]),
+        ("slm.report.sla_change", info["sla_changes"]),
         ("basic.audience", info["audience"]),
         ("basic.department", info["department"]),
         ("basic.author", info["author"]),
@@ -78,6 +80,17 @@ def basic_section(context: ReportContext) -> Section:
 
 def _sla_version(sla: SLA, context: ReportContext) -> str:
     return context.texts("basic.sla_version", sla=sla.id, version=sla.version)
+
+
+def _sla_changes(context: ReportContext) -> str:
+    """The SLA versions that took effect after the period's first day (a mid-period change)."""
+    texts, first, last = context.texts, context.period.start.date(), last_day(context.period)
+    return texts.join([
+        texts("slm.report.mid_change", version=_sla_version(sla, context),
+              date=texts.date(sla.effective_from))
+        for sla in context.project.slas
+        if sla.effective_from is not None and first < sla.effective_from <= last
+    ])  # fmt: skip
 
 
 def _sla_terms(context: ReportContext, sla: SLA) -> Table:
