@@ -7,12 +7,24 @@ everything the CLI can by the same code path.
 * :func:`kpi_figures` — the KPIs of a period, per project and for the company
   (``itsskit kpi``);
 * :func:`make_report` — build and render one service report (``itsskit report
-  build``, the batch).
+  build``, the batch);
+* :func:`sla_clocks` — every SLA clock of a project (``itsskit sla evaluate``), and
+  :func:`write_clocks`, their CSV.
 """
 
 from __future__ import annotations
 
 from itsskit.services.kpis import KpiFigure, KpiFigures, kpi_figures
 from itsskit.services.reports import MadeReport, make_report
+from itsskit.services.sla import SlaClocks, sla_clocks, write_clocks
 
-__all__ = ["KpiFigure", "KpiFigures", "MadeReport", "kpi_figures", "make_report"]
+__all__ = [
+    "KpiFigure",
+    "KpiFigures",
+    "MadeReport",
+    "SlaClocks",
+    "kpi_figures",
+    "make_report",
+    "sla_clocks",
+    "write_clocks",
+]
