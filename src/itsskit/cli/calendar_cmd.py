@@ -8,12 +8,11 @@ from typing import Any
 
 import click
 
-from itsskit.calendar import BusinessCalendar, DayFact
+from itsskit.calendar import BusinessCalendar
 from itsskit.cli import HELP_OPTIONS, UsageProblem, load, print_table, warn_provisional
+from itsskit.services.calendars import calendar_named, calendar_year
 
 __all__ = ["calendar", "year_json"]
-
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @click.group(context_settings=HELP_OPTIONS)
@@ -56,41 +55,17 @@ def show(config: Path | None, name: str | None, year: int, output: str) -> None:
 
 
 def year_json(cal: BusinessCalendar, year: int, label: str) -> dict[str, Any]:
-    """The year's schedule facts as JSON-ready data."""
-    schedule = cal.schedule(year)
-    return {
-        "calendar": label,
-        "year": year,
-        "official": cal.is_official(year),
-        "source": schedule.source.value if schedule else "rule",
-        "origin": schedule.origin if schedule else "weekday rule",
-        "days": [_day_json(fact) for fact in cal.special_days(year)],
-    }
-
-
-def _day_json(fact: DayFact) -> dict[str, Any]:
-    return {
-        "date": fact.date.isoformat(),
-        "weekday": _WEEKDAYS[fact.date.weekday()],
-        "working": fact.working,
-        "reason": fact.reason.value,
-        "name": fact.name,
-        "name_en": fact.name_en,
-        "source": fact.source,
-        "official": fact.official,
-    }
+    """The year's schedule facts as JSON-ready data (:func:`itsskit.services.calendar_year`)."""
+    return calendar_year(cal, year, label)
 
 
 def _calendar(config: Path | None, name: str | None) -> tuple[str, BusinessCalendar]:
-    if config is None:
-        if name is not None:
-            raise UsageProblem("--calendar needs a CONFIG file that defines [calendars.NAME]")
-        return "china", BusinessCalendar.china()
-    settings, host = load(config)
-    known = sorted(settings.calendars)
-    if name is None and len(known) == 1:
-        name = known[0]
-    if name is None or name not in settings.calendars:
-        wanted = "give --calendar NAME" if name is None else f"unknown calendar {name!r}"
-        raise UsageProblem(f"{settings.path}: {wanted} (known: {', '.join(known) or 'none'})")
-    return name, host.calendar(settings.calendars[name])
+    if config is None and name is not None:
+        raise UsageProblem("--calendar needs a CONFIG file that defines [calendars.NAME]")
+    settings, host = load(config) if config is not None else (None, None)
+    try:
+        return calendar_named(settings, name, host=host)
+    except ValueError as exc:
+        raise UsageProblem(
+            str(exc).replace("give a calendar name", "give --calendar NAME")
+        ) from None

@@ -20,7 +20,7 @@ from itsskit.cli import (
     warn_without_sources,
 )
 from itsskit.config import ConfigError
-from itsskit.models import ReportSpec
+from itsskit.models import LANGUAGES, ReportSpec
 from itsskit.provisional import calendar_names
 from itsskit.records import SourceError
 from itsskit.report.notes import NotesError
@@ -64,7 +64,7 @@ def report() -> None:
     "evaluated as of then, capped at the period end.",
 )
 @click.option(
-    "--language", type=click.Choice(["zh-CN", "en"]), help="Override the report rows' language."
+    "--language", type=click.Choice(LANGUAGES), help="Override the report rows' language."
 )
 @click.option(
     "--template",

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 from zoneinfo import ZoneInfo
 
 import click
@@ -22,23 +19,9 @@ from itsskit.cli import (
     warn_provisional,
     warn_without_sources,
 )
-from itsskit.clocks import Clock, evaluate
-from itsskit.collect import collect
-from itsskit.inert import spreadsheet_row
-from itsskit.models import Metric
-from itsskit.provisional import calendar_names, clock_years
+from itsskit.services.sla import CSV_COLUMNS, sla_clocks, write_clocks
 
-#: The columns of ``sla evaluate --output``, in order.
-CSV_COLUMNS = (
-    "ticket_id",
-    "priority",
-    "metric",
-    "target_seconds",
-    "elapsed_seconds",
-    "status",
-    "deadline",
-)
-_METRIC_ORDER = {metric: index for index, metric in enumerate(Metric)}
+__all__ = ["CSV_COLUMNS", "sla", "write_clocks"]
 
 
 @click.group(context_settings=HELP_OPTIONS)
@@ -85,46 +68,19 @@ def evaluate_cmd(
     check_output_file(output, "--output")
     settings, host = load(config)
     project = project_of(settings, project_id)
-    at = parse_at(at_text, project.timezone) or datetime.now(UTC)
+    at = parse_at(at_text, project.timezone)
     warn_without_sources(settings, project.id)
     with reported_errors():
-        records = collect(settings, project.id, host)
-    evaluation = evaluate(records.tickets, project, at, calendar_for=host.calendar)
+        result = sla_clocks(settings, project.id, host=host, at=at)
     with atomic_write(output, newline="") as handle:
-        write_clocks(handle, evaluation.clocks, ZoneInfo(project.timezone))
-    findings = records.findings + evaluation.findings
-    for finding in findings:
+        write_clocks(handle, result.clocks, ZoneInfo(result.timezone))
+    for finding in result.findings:
         click.echo(f"finding: {describe_finding(finding)}", err=True)
     click.echo(
-        f"{len(evaluation.clocks)} clock(s) written to {output}; "
-        f"{len(findings)} data-quality finding(s)",
+        f"{len(result.clocks)} clock(s) written to {output}; "
+        f"{len(result.findings)} data-quality finding(s)",
         err=True,
     )
-    years = clock_years(evaluation.clocks, project, at, host.calendar)
-    names = calendar_names(project, settings.calendars)
-    if warn_provisional(years, names, strict, exit_now=False) or (strict and findings):
+    failed = warn_provisional(result.provisional_years, result.calendars, strict, exit_now=False)
+    if failed or (strict and result.findings):
         click.get_current_context().exit(1)
-
-
-def write_clocks(handle: IO[str], clocks: tuple[Clock, ...], zone: ZoneInfo) -> None:
-    """The CSV of ``clocks`` (header, sorted rows; deadlines in ``zone``) to ``handle``.
-
-    Text that a spreadsheet would run as a formula (a ticket id like ``=1+1``)
-    is written with a leading ``'`` (:func:`itsskit.inert.spreadsheet_cell`).
-    """
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for clock in sorted(clocks, key=lambda c: (c.ticket_id, _METRIC_ORDER[c.metric])):
-        writer.writerow(
-            spreadsheet_row(
-                (
-                    clock.ticket_id,
-                    clock.priority,
-                    clock.metric.value,
-                    clock.target_seconds,
-                    clock.elapsed_seconds,
-                    clock.status.value,
-                    clock.deadline.astimezone(zone).isoformat() if clock.deadline else "",
-                )
-            )
-        )

@@ -25,6 +25,7 @@ from itsskit.cli import (
     warn_provisional,
 )
 from itsskit.config import Config
+from itsskit.models import LANGUAGES
 from itsskit.plugins import PluginHost
 from itsskit.provisional import calendar_names
 
@@ -40,7 +41,7 @@ _OUT = click.option(
     show_default=True, help="Folder to write the files into (created if missing).",
 )  # fmt: skip
 _LANGUAGE = click.option(
-    "--language", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True
+    "--language", type=click.Choice(LANGUAGES), default="zh-CN", show_default=True
 )
 _PROVIDER = click.option(
     "--provider", default="",

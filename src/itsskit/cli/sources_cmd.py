@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -17,8 +16,7 @@ from itsskit.cli import (
     progress,
     reported_errors,
 )
-from itsskit.collect import duplicate_finding, read_source
-from itsskit.models import DataQualityFinding
+from itsskit.services.sources import check_sources
 
 
 @click.group(context_settings=HELP_OPTIONS)
@@ -36,25 +34,16 @@ def check(config: Path) -> None:
     settings, host = load(config)
     if not settings.sources:
         click.echo(f"warning: {settings.path}: no [sources.NAME] table, nothing to read", err=True)
-    rows = []
-    findings: list[DataQualityFinding] = []
     with reported_errors(), progress("records") as shown:
-        for name, source in sorted(settings.sources.items()):
+
+        def read_one(name: str) -> None:
             shown.describe(f"reading {name}")
-            counts: Counter[str] = Counter()
-            ids: set[str] = set()
-            for item in read_source(settings, name, host):
-                shown.step()
-                if not isinstance(item, DataQualityFinding) and item.id in ids:
-                    item = duplicate_finding(item, name)
-                if isinstance(item, DataQualityFinding):
-                    findings.append(item)
-                    counts["findings"] += 1
-                else:
-                    ids.add(item.id)
-                    counts[source.kind] += 1
-            rows.append((name, source.plugin, source.kind, counts[source.kind], counts["findings"]))
+            shown.step()
+
+        counts = check_sources(settings, host=host, on_item=read_one)
+    rows = [(c.name, c.plugin, c.kind, c.records, len(c.findings)) for c in counts]
     print_table(("source", "plugin", "kind", "records", "findings"), rows, title="sources")
+    findings = [finding for count in counts for finding in count.findings]
     for finding in findings:
         click.echo(f"finding: {describe_finding(finding)}", err=True)
     if findings:
