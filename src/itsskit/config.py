@@ -548,6 +548,9 @@ class _Loader:
                 f"expected a SQLAlchemy URL like sqlite:///itsskit.db, got {spec.url!r}",
             )
             return ""
+        if problem := _database_url_problem(spec.url):
+            self.error("storage.url", problem)
+            return ""
         prefix = "sqlite:///"
         rest = spec.url.removeprefix(prefix)
         if spec.url.startswith(prefix) and rest != ":memory:" and not Path(rest).is_absolute():
@@ -777,6 +780,31 @@ def _resolve_paths(options: T, base_dir: Path) -> T:
         and not value.expanduser().is_absolute()
     }
     return attrs.evolve(cast(Any, options), **changes) if changes else options
+
+
+def _database_url_problem(url: str) -> str | None:
+    """Why SQLAlchemy cannot use ``url`` (never quoting it: it may hold a password), or None."""
+    from sqlalchemy.engine import make_url  # SQLAlchemy loads only when a URL is configured
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - ArgumentError, or ValueError for a bad port
+        return "expected a SQLAlchemy URL like sqlite:///itsskit.db or postgresql://host/db"
+    try:
+        dialect = parsed.get_dialect()
+    except Exception:  # noqa: BLE001 - NoSuchModuleError: no such dialect or driver
+        return (
+            f"unknown database driver {parsed.drivername!r}; expected a SQLAlchemy dialect "
+            "such as sqlite, postgresql or mysql (with an installed driver)"
+        )
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        return (
+            f"database driver {parsed.drivername!r} needs the Python package "
+            f"{exc.name or 'of its DBAPI'!r}, which is not installed"
+        )
+    return None
 
 
 def _is_zone(name: str) -> bool:

@@ -6,7 +6,9 @@ reading:
 
 - Times are ISO 8601; a time without an offset is in the source's timezone
   (never silently UTC). Excel/JSON values that already are datetimes are taken
-  the same way.
+  the same way. A time outside the supported years
+  (:data:`itsskit.periods.FIRST_YEAR`-:data:`~itsskit.periods.LAST_YEAR`) is a row error.
+- A text cell longer than :data:`MAX_FIELD` characters is a row error.
 - Booleans are ``true/false``, ``1/0``, ``yes/no`` (any case); empty is false.
 - Priorities are ``P1``, ``p1``, ``1`` or ``1 - Critical`` (all read as ``P1``).
 - Empty cells (``""`` or ``None``) are "no value".
@@ -39,10 +41,12 @@ from itsskit.models import (
     Ticket,
     TicketKind,
 )
+from itsskit.periods import FIRST_YEAR, LAST_YEAR, SUPPORTED
 
 __all__ = [
     "COLUMNS",
     "EVENT_COLUMNS",
+    "MAX_FIELD",
     "REQUIRED_COLUMNS",
     "RowError",
     "SourceError",
@@ -89,7 +93,9 @@ EVENT_COLUMNS = ("ticket_id", "time", "status")
 
 _TRUE = frozenset({"true", "1", "yes", "y"})
 _FALSE = frozenset({"false", "0", "no", "n"})
-_PRIORITY = re.compile(r"^[Pp]?([1-9]\d*)(\s*-.*)?$")
+_PRIORITY = re.compile(r"^[Pp]?([1-9]\d{0,5})(\s*-.*)?$")
+#: The longest text cell read (the csv module's own limit); a longer one is a row error.
+MAX_FIELD = 131072
 
 
 class SourceError(Exception):
@@ -137,6 +143,8 @@ def parse_time(value: object, *, timezone: str | tzinfo, column: str = "time") -
             raise RowError(column, value, "an ISO 8601 time") from None
     else:
         raise RowError(column, value, "an ISO 8601 time")
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise RowError(column, value, SUPPORTED)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=zone(timezone))
     return parsed
@@ -237,6 +245,12 @@ class _Cells:
         theirs = set(columns.values())
         kept = {k: v for k, v in row.items() if k not in theirs and k not in renamed}
         values = {**kept, **renamed}
+        for name, value in values.items():
+            if isinstance(value, str) and len(value) > MAX_FIELD:
+                expected = f"at most {MAX_FIELD} characters"
+                raise RowError(
+                    _their(name, columns), f"{value[:20]}... ({len(value)} characters)", expected
+                )
         return cls(values, columns, zone(timezone))
 
     def column(self, name: str) -> str:
