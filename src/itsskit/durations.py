@@ -34,7 +34,9 @@ def parse_duration(text: str) -> int:
     if seconds <= 0:
         raise ValueError(f"{text!r}: a target must be longer than zero")
     if seconds > MAX_DURATION:
-        raise ValueError(f"{text!r}: too long; expected at most {MAX_DURATION // 3600}h (ten years)")
+        raise ValueError(
+            f"{text!r}: too long; expected at most {MAX_DURATION // 3600}h (ten years)"
+        )
     return seconds
 
 
