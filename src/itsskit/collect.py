@@ -25,7 +25,7 @@ from itsskit.models import (
     SurveyResponse,
     Ticket,
 )
-from itsskit.plugins import PluginHost
+from itsskit.plugins import PluginError, PluginHost
 from itsskit.records import SourceError
 
 __all__ = ["collect", "open_source", "read_source"]
@@ -55,17 +55,21 @@ def read_source(
 ) -> Iterator[Record | DataQualityFinding]:
     """Stream a source's records and findings (findings tagged with the source name).
 
-    A source that cannot be read raises :class:`itsskit.records.SourceError` naming it.
+    A source that cannot be read, hangs past the plugin timeout, exits or yields
+    something else than records and findings raises
+    :class:`itsskit.records.SourceError` naming it.
     """
     source = open_source(config, source_name, host)
     plugin = config.sources[source_name].plugin
     try:
-        for item in source.read():
+        for item in host.read(source):
             if isinstance(item, DataQualityFinding):
                 item = _tagged(item, source_name)
             yield item
     except ConfigError:
         raise
+    except PluginError as exc:  # names the source and its plugin
+        raise SourceError(str(exc)) from None
     except SourceError as exc:
         if f"source {source_name!r}" in str(exc):
             raise

@@ -4,6 +4,7 @@ Three optional single tables set up the report lifecycle: ``[storage] url``
 (a SQLAlchemy URL; default ``sqlite:///<config dir>/itsskit.db``),
 ``[distribution] channel = "smtp"`` with ``[distribution.smtp]`` options and
 ``[archive] store = "folder"`` (the default) with ``[archive.folder]`` options.
+``[plugins] timeout = "60s"`` bounds every plugin call (see ``docs/plugins.md``).
 
 :func:`load_config` reads the file (see ``docs/configuration.md``) into a frozen
 :class:`Config`. Tables are structured with the one converter
@@ -65,7 +66,7 @@ TABLES = (
     "calendars", "slas", "services", "customers", "sources", "projects", "reports", "indicators",
 )  # fmt: skip
 #: Single tables (not tables of tables): the report store, distribution and archive.
-SETTINGS = ("storage", "distribution", "archive")
+SETTINGS = ("storage", "distribution", "archive", "plugins")
 HOST_KEYS = ("plugin", "kind")
 #: Source options naming a file, checked to exist (relative to the config file); ``events``
 #: and other files are checked by the source when it reads them (an unreadable source).
@@ -133,6 +134,8 @@ class Config:
     storage_url: str = ""
     distribution: PluginSetting | None = None
     archive: PluginSetting = PluginSetting(table="archive", plugin="folder")
+    #: ``[plugins] timeout`` in seconds; None: not configured (the host's default).
+    plugin_timeout: float | None = None
 
     @property
     def database_url(self) -> str:
@@ -213,14 +216,20 @@ class _RawStorage:
     url: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class _RawPlugins:
+    timeout: Any = None
+
+
 # --------------------------------------------------------------------- loading
 
 
 def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
     """Read and check the configuration file at ``path``.
 
-    With a ``host``, source plugins and calendar presets are checked too, and
-    each source's options are structured with its plugin's ``options_class``.
+    With a ``host``, source plugins and calendar presets are checked too,
+    each source's options are structured with its plugin's ``options_class``,
+    and the host takes the ``[plugins] timeout``.
     Raises :class:`ConfigError` listing every problem found.
     """
     path = Path(path).resolve()
@@ -229,6 +238,8 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
     config = loader.load(data)
     if loader.errors:
         raise ConfigError(loader.errors)
+    if host is not None and config.plugin_timeout is not None:
+        host.timeout = config.plugin_timeout
     return config
 
 
@@ -254,7 +265,7 @@ def make_channel(config: Config, host: PluginHost) -> Channel | None:
         cls = host.channel_class(setting.plugin)
     except KeyError as exc:
         raise ConfigError([f"{config.path}: distribution.channel: {exc.args[0]}"]) from None
-    return cls(plugin_options(setting, cls.options_class, config))
+    return host.channel(cls, plugin_options(setting, cls.options_class, config))
 
 
 def make_archive_store(config: Config, host: PluginHost) -> ArchiveStore:
@@ -264,7 +275,7 @@ def make_archive_store(config: Config, host: PluginHost) -> ArchiveStore:
         cls = host.store_class(setting.plugin)
     except KeyError as exc:
         raise ConfigError([f"{config.path}: archive.store: {exc.args[0]}"]) from None
-    return cls(plugin_options(setting, cls.options_class, config))
+    return host.store(cls, plugin_options(setting, cls.options_class, config))
 
 
 def source_options(source: SourceConfig, cls: type[Source], config_path: Path) -> Any:
@@ -324,6 +335,7 @@ class _Loader:
             distribution=self.plugin_setting(data, "distribution", "channel", None),
             archive=self.plugin_setting(data, "archive", "store", "folder")
             or PluginSetting(table="archive", plugin="folder"),
+            plugin_timeout=self.plugins(data.get("plugins", {})),
         )
 
     def tables(self, data: Mapping[str, Any], name: str) -> dict[str, dict[str, Any]]:
@@ -556,6 +568,14 @@ class _Loader:
         if spec.url.startswith(prefix) and rest != ":memory:" and not Path(rest).is_absolute():
             return prefix + str(self.path.parent / rest)
         return spec.url
+
+    def plugins(self, raw: Any) -> float | None:
+        """``[plugins] timeout``: a duration such as ``"60s"`` or ``"2m"``."""
+        spec = self.structure(raw, _RawPlugins, "plugins")
+        if spec is None or spec.timeout is None:
+            return None
+        seconds = self.duration(spec.timeout, "plugins.timeout")
+        return None if seconds is None else float(seconds)
 
     def plugin_setting(
         self, data: Mapping[str, Any], table: str, key: str, default: str | None

@@ -59,6 +59,6 @@ def render(
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, cls in renderers.items():
-        data = cls().render(report, template=template if name != "json" else None)
+        data = host.render(cls(), report, template=template if name != "json" else None)
         written[name] = write_atomic(folder / output_name(report, cls.suffix), data)
     return written
