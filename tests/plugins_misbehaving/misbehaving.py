@@ -11,6 +11,7 @@ it like any installed plugin. What each plugin does is chosen by the data:
 - the ``misbehaving`` channel and store by their ``mode`` option.
 
 Modes: ``ok``, ``hang`` (sleeps an hour), ``spin`` (a busy Python loop),
+``regex`` (a regular expression that holds the interpreter lock for ages),
 ``sys-exit``, ``os-exit``, ``kill`` (SIGKILL to itself), ``wrong-type``,
 ``wrong-kind`` (a source yielding outages as tickets), ``not-iterable``
 (a source whose read returns a number), ``hang-later`` (a source that yields
@@ -20,6 +21,7 @@ one ticket, then hangs).
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -44,6 +46,8 @@ def misbehave(mode: str) -> None:
     elif mode == "spin":
         while True:
             pass
+    elif mode == "regex":  # catastrophic backtracking: holds the interpreter lock for ages
+        re.match(r"(a+)+$", "a" * 64 + "b")
     elif mode == "sys-exit":
         sys.exit(3)
     elif mode == "os-exit":

@@ -205,14 +205,16 @@ def atomic_write(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """A :class:`ConfigError` becomes exit code 2, an unreadable source exit code 1."""
+    """A :class:`ConfigError` becomes exit code 2, an unreadable source or a failed plugin
+    exit code 1."""
+    from itsskit.guard import PluginError
     from itsskit.records import SourceError
 
     try:
         yield
     except ConfigError as exc:
         raise UsageProblem(str(exc)) from None
-    except SourceError as exc:
+    except (SourceError, PluginError) as exc:
         raise Failure(str(exc)) from None
 
 
