@@ -9,14 +9,11 @@ nested JSON, timestamps outside the supported years (1900-2199).
 from __future__ import annotations
 
 import csv
-import gzip
-import io
 import json
 import subprocess
 import sys
-import textwrap
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
