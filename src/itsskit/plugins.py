@@ -96,6 +96,9 @@ REGISTRY_WHAT: dict[str, str] = {
 
 #: Seconds a plugin call may take (a source: between two records) unless configured.
 DEFAULT_TIMEOUT = 60.0
+#: Modules of the built-in plugins: their sources are read in the calling thread (fast;
+#: they read local files), every other plugin's under the deadline of a helper thread.
+BUILTIN_PREFIX = "itsskit.builtin."
 #: The record class each source kind yields.
 RECORD_CLASSES: dict[str, type] = {
     "tickets": Ticket,
@@ -301,7 +304,11 @@ class PluginHost:
         self.guard.timeout = seconds
 
     def read(self, source: Source) -> Iterator[Record | DataQualityFinding]:
-        """``source.read()`` under the guard: records of its kind and findings, checked."""
+        """``source.read()`` under the guard: records of its kind and findings, checked.
+
+        A built-in source's records are pulled in this thread (in a batch worker the
+        parent still stops it if it stalls); any other source's under the deadline.
+        """
         label = f"source {source.context.name!r} (plugin {source.name!r})"
         items = self.guard.call(label, source.read)
         if not isinstance(items, Iterable) or isinstance(items, str | bytes | Mapping):
@@ -310,11 +317,13 @@ class PluginHost:
                 "expected an iterator of records and findings"
             )
         record_class = RECORD_CLASSES.get(source.context.kind, object)
-        expected = f"{record_class.__name__} records (kind {source.context.kind!r}) or findings"
-        for item in self.guard.iterate(label, iter(items)):
-            if not isinstance(item, record_class | DataQualityFinding):
+        allowed = (record_class, DataQualityFinding)
+        builtin = type(source).__module__.startswith(BUILTIN_PREFIX)
+        for item in self.guard.iterate(label, iter(items), in_thread=not builtin):
+            if not isinstance(item, allowed):
+                expected = f"{record_class.__name__} records (kind {source.context.kind!r})"
                 raise PluginError(
-                    f"{label}: read() yielded {type(item).__name__}; expected {expected}"
+                    f"{label}: read() yielded {type(item).__name__}; expected {expected} or findings"
                 )
             yield item
 

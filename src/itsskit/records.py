@@ -8,7 +8,8 @@ reading:
   (never silently UTC). Excel/JSON values that already are datetimes are taken
   the same way. A time outside the supported years
   (:data:`itsskit.periods.FIRST_YEAR`-:data:`~itsskit.periods.LAST_YEAR`) is a row error.
-- A text cell longer than :data:`MAX_FIELD` characters is a row error.
+- A text cell longer than :data:`MAX_FIELD` characters makes its row a finding
+  (:func:`oversized_cell`; the sources check it).
 - Booleans are ``true/false``, ``1/0``, ``yes/no`` (any case); empty is false.
 - Priorities are ``P1``, ``p1``, ``1`` or ``1 - Critical`` (all read as ``P1``).
 - Empty cells (``""`` or ``None``) are "no value".
@@ -59,6 +60,7 @@ __all__ = [
     "parse_bool",
     "parse_int",
     "parse_priority",
+    "oversized_cell",
     "parse_time",
     "record_from_row",
     "survey_from_row",
@@ -94,6 +96,7 @@ EVENT_COLUMNS = ("ticket_id", "time", "status")
 _TRUE = frozenset({"true", "1", "yes", "y"})
 _FALSE = frozenset({"false", "0", "no", "n"})
 _PRIORITY = re.compile(r"^[Pp]?([1-9]\d{0,5})(\s*-.*)?$")
+_YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
 #: The longest text cell read (the csv module's own limit); a longer one is a row error.
 MAX_FIELD = 131072
 
@@ -143,7 +146,7 @@ def parse_time(value: object, *, timezone: str | tzinfo, column: str = "time") -
             raise RowError(column, value, "an ISO 8601 time") from None
     else:
         raise RowError(column, value, "an ISO 8601 time")
-    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+    if parsed.year not in _YEARS:
         raise RowError(column, value, SUPPORTED)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=zone(timezone))
@@ -205,6 +208,22 @@ def cell_text(value: object) -> str | None:
     return str(value).strip()
 
 
+def oversized_cell(row: Row) -> str | None:
+    """Why a cell (or column name) of ``row`` is longer than :data:`MAX_FIELD`, or None.
+
+    Sources call it on rows that may hold one (a long JSON line, an Excel row);
+    the csv module already stops at the same limit.
+    """
+    for name, value in row.items():
+        if len(name) > MAX_FIELD:
+            return f"a column name of {len(name)} characters; expected at most {MAX_FIELD}"
+        if isinstance(value, str) and len(value) > MAX_FIELD:
+            return (
+                f"column {name!r}: a cell of {len(value)} characters; expected at most {MAX_FIELD}"
+            )
+    return None
+
+
 # ---------------------------------------------------------------------- headers
 
 
@@ -245,12 +264,6 @@ class _Cells:
         theirs = set(columns.values())
         kept = {k: v for k, v in row.items() if k not in theirs and k not in renamed}
         values = {**kept, **renamed}
-        for name, value in values.items():
-            if isinstance(value, str) and len(value) > MAX_FIELD:
-                expected = f"at most {MAX_FIELD} characters"
-                raise RowError(
-                    _their(name, columns), f"{value[:20]}... ({len(value)} characters)", expected
-                )
         return cls(values, columns, zone(timezone))
 
     def column(self, name: str) -> str:

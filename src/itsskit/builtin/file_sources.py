@@ -33,6 +33,7 @@ from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange
 from itsskit.records import (
     EVENT_COLUMNS,
+    MAX_FIELD,
     REQUIRED_COLUMNS,
     RowError,
     SourceError,
@@ -40,6 +41,7 @@ from itsskit.records import (
     check_header,
     event_from_row,
     is_empty,
+    oversized_cell,
     record_from_row,
     ticket_from_row,
     zone,
@@ -202,25 +204,25 @@ def _csv_rows(
     width = len(header)
     number = 1
     while True:
-        number += 1
         try:
-            cells = next(reader)
-        except StopIteration:
+            for cells in reader:
+                number += 1
+                if len(cells) == width:
+                    if "".join(cells).strip():  # not a blank row
+                        yield header, number, cells
+                elif "".join(cells).strip():
+                    reason = f"expected {width} columns, got {len(cells)}"
+                    yield DataQualityFinding(
+                        record_id=None, reason=reason, source=source, row=number
+                    )
             return
-        except csv.Error as error:
+        except csv.Error as error:  # the reader goes on with the next row
             if "unexpected end of data" in str(error):
                 raise  # an unclosed quote swallowed the rest of the file
+            number += 1
             yield DataQualityFinding(
                 record_id=None, reason=_malformed(error), source=source, row=number
             )
-            continue
-        if all(is_empty(cell) for cell in cells):
-            continue
-        if len(cells) != width:
-            reason = f"expected {width} columns, got {len(cells)}"
-            yield DataQualityFinding(record_id=None, reason=reason, source=source, row=number)
-            continue
-        yield header, number, cells
 
 
 def _malformed(error: csv.Error) -> str:
@@ -372,11 +374,13 @@ def _json_object(line: str) -> dict[str, object] | str:
         return f"not usable JSON ({str(error).split(';')[0]}); expected ordinary numbers"
     except RecursionError:
         return "not usable JSON (nested too deeply); expected a flat object"
+    if type(row) is dict and "\\u" not in line and len(line) <= MAX_FIELD:
+        return row  # the usual line: no escape or size to check
     if not isinstance(row, dict):
         return f"expected a JSON object, got {type(row).__name__}"
     if "\\u" in line and not _encodable(row):
         return "not usable JSON (a lone surrogate \\uD800-\\uDFFF escape); expected real characters"
-    return row
+    return oversized_cell(row) or row
 
 
 def _encodable(row: dict[str, object]) -> bool:
@@ -454,18 +458,22 @@ class XlsxSource(_FileSource):
             for number, values in numbered:
                 if all(is_empty(value) for value in values):
                     continue
-                if len(values) > width and not all(is_empty(value) for value in values[width:]):
-                    reason = f"a value right of the header's {width} columns; expected none"
+                row = {name: value for name, value in zip(header, values, strict=False) if name}
+                if reason := _sheet_row_problem(values, width) or oversized_cell(row):
                     yield DataQualityFinding(record_id=None, reason=reason, source=path, row=number)
                     continue
-                yield (
-                    number,
-                    {name: value for name, value in zip(header, values, strict=False) if name},
-                )
+                yield number, row
         finally:
             if isinstance(rows, Generator):
                 rows.close()  # the sheet's open stream inside the workbook
             workbook.close()
+
+
+def _sheet_row_problem(values: tuple[object, ...], width: int) -> str | None:
+    """Why a sheet row does not fit a header of ``width`` columns (a value right of it)."""
+    if len(values) > width and not all(is_empty(value) for value in values[width:]):
+        return f"a value right of the header's {width} columns; expected none"
+    return None
 
 
 def _sheet_rows(
