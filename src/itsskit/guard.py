@@ -100,18 +100,17 @@ class Guard:
     def iterate(self, label: str, items: Iterator[T], *, in_thread: bool = True) -> Iterator[T]:
         """The items of a plugin's iterator, each within ``timeout`` of the one before.
 
-        ``in_thread=False`` pulls them in the calling thread (no deadline here,
-        only the batch parent's; for the built-in file sources, whose speed matters).
+        ``in_thread=False`` pulls them in the calling thread with no deadline at
+        all (for the built-in file sources: trusted, and their speed matters; a
+        source that reads a whole file before its first record is no hang).
         """
+        if not in_thread or self.timeout is None:
+            yield from _named_items(label, items)
+            return
         if self.watch is not None:
             self.watch.begin(label)
         try:
-            if self.timeout is not None and in_thread:
-                yield from self._chunks(label, items, self.timeout)
-            elif self.watch is not None:
-                yield from _watched_items(label, items, self.watch)
-            else:
-                yield from _named_items(label, items)
+            yield from self._chunks(label, items, self.timeout)
         finally:
             if self.watch is not None:
                 self.watch.end()
@@ -216,14 +215,6 @@ def _named_items(label: str, items: Iterator[T]) -> Iterator[T]:
         yield from items
     except SystemExit as exc:
         raise _translated(label, exc) from None
-
-
-def _watched_items(label: str, items: Iterator[T], watch: CallWatch) -> Iterator[T]:
-    """``items``, telling ``watch`` of the progress every 256 items."""
-    for number, item in enumerate(_named_items(label, items)):
-        if not number & 255:
-            watch.progress()
-        yield item
 
 
 def _translated(label: str, exc: BaseException) -> BaseException:

@@ -306,8 +306,9 @@ class PluginHost:
     def read(self, source: Source) -> Iterator[Record | DataQualityFinding]:
         """``source.read()`` under the guard: records of its kind and findings, checked.
 
-        A built-in source's records are pulled in this thread (in a batch worker the
-        parent still stops it if it stalls); any other source's under the deadline.
+        A built-in source's records are pulled in this thread with no deadline (it
+        reads local files); any other source's under the deadline, counted from its
+        previous record.
         """
         label = f"source {source.context.name!r} (plugin {source.name!r})"
         items = self.guard.call(label, source.read)
