@@ -30,7 +30,7 @@ import os
 import signal
 import threading
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from multiprocessing.connection import Connection, wait
@@ -123,7 +123,7 @@ def run_batch(
     skipped = {rid: _skip_reason(store, rid, label, force) for rid, label in labels.items()}
     todo = [rid for rid, reason in skipped.items() if not reason]
 
-    def outcomes() -> Iterator[BatchItem]:
+    def outcomes() -> Generator[BatchItem, None, None]:
         for rid, reason in skipped.items():
             if reason:
                 yield _item(config, rid, labels[rid], SKIPPED, detail=reason)
@@ -138,10 +138,11 @@ def run_batch(
                 yield _save(store, config, built, by, zones[rid])
 
     items: dict[str, BatchItem] = {}
-    for done, item in enumerate(outcomes(), start=1):
-        items[item.report] = item
-        if progress:
-            progress(item, done, len(labels))
+    with contextlib.closing(outcomes()) as finished:  # on Ctrl-C too: the workers stop now
+        for done, item in enumerate(finished, start=1):
+            items[item.report] = item
+            if progress:
+                progress(item, done, len(labels))
     return BatchResult(period=period, items=tuple(items[rid] for rid in labels))
 
 

@@ -23,7 +23,7 @@ from itsskit.cli import (
 )
 from itsskit.config import Config, ConfigError, read_toml, structure_or_errors
 from itsskit.models import ImprovementItem, RecordSet, Report
-from itsskit.periods import Period
+from itsskit.periods import FIRST_YEAR, LAST_YEAR, Period
 from itsskit.plugins import PluginHost
 from itsskit.quality import (
     Audit,
@@ -62,7 +62,9 @@ _AT = click.option(
     "--at", "at_text", default=None,
     help="Evaluation instant, ISO 8601 with offset. Default: now.",
 )  # fmt: skip
-_YEAR = click.option("--year", type=click.IntRange(1000, 9999), required=True, help="The year.")
+_YEAR = click.option(
+    "--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), required=True, help="The year."
+)
 _CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _AUDIT = click.option(
     "--audit", "audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
