@@ -47,7 +47,9 @@ def open_source(config: Config, source_name: str, host: PluginHost) -> Source:
     except KeyError as exc:
         raise ConfigError([f"{config.path}: sources.{source_name}.plugin: {exc.args[0]}"]) from None
     options = source_options(source, cls, config.path)
-    return cls(options, config.source_context(source_name))
+    context = config.source_context(source_name)
+    label = f"source {source_name!r} (plugin {source.plugin!r})"
+    return host.guard.call(label, lambda: cls(options, context))
 
 
 def read_source(
