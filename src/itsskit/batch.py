@@ -261,7 +261,7 @@ def _attempt(job: _Job, host: PluginHost, report_id: str) -> Built | str:
 #: Seconds a worker's plugin call may overrun the timeout before the worker is killed
 #: (the worker's own deadline normally fires first; this catches a call that holds
 #: the interpreter, which no thread can interrupt).
-_GRACE = 2.0
+_GRACE = 5.0
 #: Bytes of the shared label naming a worker's plugin call in progress.
 _LABEL_BYTES = 300
 
