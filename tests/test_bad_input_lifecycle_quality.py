@@ -332,7 +332,7 @@ def test_checklist_usage_errors(checklist: Path, tmp_path: Path) -> None:
     checklist.write_text(answered, encoding="utf-8")
     cases = [
         (("--year", "garbage", "--out", tmp_path / "a.toml"), "'garbage' is not a valid integer"),
-        (("--year", "0", "--out", tmp_path / "a.toml"), "0 is not in the range 1000<=x<=9999"),
+        (("--year", "0", "--out", tmp_path / "a.toml"), "0 is not in the range 1900<=x<=2199"),
         (("--year", "2025", "--out", checklist), "exists (answers would be lost); use --force"),
         (("--year", "2025", "--out", tmp_path), "is a directory"),
         (("--year", "2025", "--out", tmp_path / "no" / "a.toml"), "does not exist; create it"),
@@ -436,10 +436,10 @@ def test_quality_usage_errors_before_reading_any_data(config: Path, tmp_path: Pa
     improvements = tmp_path / "improvements.toml"
     cases: list[tuple[tuple[str | Path, ...], str, str]] = [
         (("indicators", config, "--period", "garbage"), "--period: period 'garbage'", ""),
-        (("indicators", config, "--period", "0000-01"), "--period: year 0 is out of range", ""),
+        (("indicators", config, "--period", "0000-01"), "--period: period '0000-01': expected a year 1900-2199", ""),
         (("indicators", config, "--period", "2025", "--at", "x"), "--at 'x': expected", ""),
         (("annual-report", config, "--year", "garbage", "--out", tmp_path), "not a valid", ""),
-        (("review-pack", config, "--year", "1", "--out", tmp_path), "1000<=x<=9999", ""),
+        (("review-pack", config, "--year", "1", "--out", tmp_path), "1900<=x<=2199", ""),
         (("annual-report", config, "--year", "2025", "--out", config), "is a file", ""),
         (
             ("annual-report", config, "--year", "2025", "--out", tmp_path, "--improvements",

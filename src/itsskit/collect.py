@@ -26,7 +26,7 @@ from itsskit.models import (
     SurveyResponse,
     Ticket,
 )
-from itsskit.plugins import PluginHost
+from itsskit.plugins import PluginError, PluginHost
 from itsskit.records import SourceError
 
 __all__ = ["Window", "collect", "open_source", "read_source"]
@@ -54,7 +54,9 @@ def open_source(
     except KeyError as exc:
         raise ConfigError([f"{config.path}: sources.{source_name}.plugin: {exc.args[0]}"]) from None
     options = source_options(source, cls, config.path)
-    return cls(options, attrs.evolve(config.source_context(source_name), window=window))
+    context = attrs.evolve(config.source_context(source_name), window=window)
+    label = f"source {source_name!r} (plugin {source.plugin!r})"
+    return host.guard.call(label, lambda: cls(options, context))
 
 
 def read_source(
@@ -62,17 +64,21 @@ def read_source(
 ) -> Iterator[Record | DataQualityFinding]:
     """Stream a source's records and findings (findings tagged with the source name).
 
-    A source that cannot be read raises :class:`itsskit.records.SourceError` naming it.
+    A source that cannot be read, hangs past the plugin timeout, exits or yields
+    something else than records and findings raises
+    :class:`itsskit.records.SourceError` naming it.
     """
     source = open_source(config, source_name, host, window=window)
     plugin = config.sources[source_name].plugin
     try:
-        for item in source.read():
+        for item in host.read(source):
             if isinstance(item, DataQualityFinding):
                 item = _tagged(item, source_name)
             yield item
     except ConfigError:
         raise
+    except PluginError as exc:  # names the source and its plugin
+        raise SourceError(str(exc)) from None
     except SourceError as exc:
         if f"source {source_name!r}" in str(exc):
             raise

@@ -4,6 +4,7 @@ Three optional single tables set up the report lifecycle: ``[storage] url``
 (a SQLAlchemy URL; default ``sqlite:///<config dir>/itsskit.db``),
 ``[distribution] channel = "smtp"`` with ``[distribution.smtp]`` options and
 ``[archive] store = "folder"`` (the default) with ``[archive.folder]`` options.
+``[plugins] timeout = "60s"`` bounds every plugin call (see ``docs/plugins.md``).
 
 :func:`load_config` reads the file (see ``docs/configuration.md``) into a frozen
 :class:`Config`. Tables are structured with the one converter
@@ -67,7 +68,7 @@ TABLES = (
     "calendars", "slas", "services", "customers", "sources", "projects", "reports", "indicators",
 )  # fmt: skip
 #: Single tables (not tables of tables): the report store, distribution and archive.
-SETTINGS = ("storage", "distribution", "archive")
+SETTINGS = ("storage", "distribution", "archive", "plugins")
 HOST_KEYS = ("plugin", "kind")
 #: Source options naming a file, checked to exist (relative to the config file); ``events``
 #: and other files are checked by the source when it reads them (an unreadable source).
@@ -135,6 +136,8 @@ class Config:
     storage_url: str = ""
     distribution: PluginSetting | None = None
     archive: PluginSetting = PluginSetting(table="archive", plugin="folder")
+    #: ``[plugins] timeout`` in seconds; None: not configured (the host's default).
+    plugin_timeout: float | None = None
 
     @property
     def database_url(self) -> str:
@@ -215,14 +218,20 @@ class _RawStorage:
     url: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class _RawPlugins:
+    timeout: Any = None
+
+
 # --------------------------------------------------------------------- loading
 
 
 def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
     """Read and check the configuration file at ``path``.
 
-    With a ``host``, source plugins and calendar presets are checked too, and
-    each source's options are structured with its plugin's ``options_class``.
+    With a ``host``, source plugins and calendar presets are checked too,
+    each source's options are structured with its plugin's ``options_class``,
+    and the host takes the ``[plugins] timeout``.
     Raises :class:`ConfigError` listing every problem found.
     """
     path = Path(path).resolve()
@@ -231,6 +240,8 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
     config = loader.load(data)
     if loader.errors:
         raise ConfigError(loader.errors)
+    if host is not None and config.plugin_timeout is not None:
+        host.timeout = config.plugin_timeout
     return config
 
 
@@ -256,7 +267,7 @@ def make_channel(config: Config, host: PluginHost) -> Channel | None:
         cls = host.channel_class(setting.plugin)
     except KeyError as exc:
         raise ConfigError([f"{config.path}: distribution.channel: {exc.args[0]}"]) from None
-    return cls(plugin_options(setting, cls.options_class, config))
+    return host.channel(cls, plugin_options(setting, cls.options_class, config))
 
 
 def make_archive_store(config: Config, host: PluginHost) -> ArchiveStore:
@@ -266,7 +277,7 @@ def make_archive_store(config: Config, host: PluginHost) -> ArchiveStore:
         cls = host.store_class(setting.plugin)
     except KeyError as exc:
         raise ConfigError([f"{config.path}: archive.store: {exc.args[0]}"]) from None
-    return cls(plugin_options(setting, cls.options_class, config))
+    return host.store(cls, plugin_options(setting, cls.options_class, config))
 
 
 def source_options(source: SourceConfig, cls: type[Source], config_path: Path) -> Any:
@@ -326,6 +337,7 @@ class _Loader:
             distribution=self.plugin_setting(data, "distribution", "channel", None),
             archive=self.plugin_setting(data, "archive", "store", "folder")
             or PluginSetting(table="archive", plugin="folder"),
+            plugin_timeout=self.plugins(data.get("plugins", {})),
         )
 
     def tables(self, data: Mapping[str, Any], name: str) -> dict[str, dict[str, Any]]:
@@ -580,11 +592,22 @@ class _Loader:
                 f"expected a SQLAlchemy URL like sqlite:///itsskit.db, got {spec.url!r}",
             )
             return ""
+        if problem := _database_url_problem(spec.url):
+            self.error("storage.url", problem)
+            return ""
         prefix = "sqlite:///"
         rest = spec.url.removeprefix(prefix)
         if spec.url.startswith(prefix) and rest != ":memory:" and not Path(rest).is_absolute():
             return prefix + str(self.path.parent / rest)
         return spec.url
+
+    def plugins(self, raw: Any) -> float | None:
+        """``[plugins] timeout``: a duration such as ``"60s"`` or ``"2m"``."""
+        spec = self.structure(raw, _RawPlugins, "plugins")
+        if spec is None or spec.timeout is None:
+            return None
+        seconds = self.duration(spec.timeout, "plugins.timeout")
+        return None if seconds is None else float(seconds)
 
     def plugin_setting(
         self, data: Mapping[str, Any], table: str, key: str, default: str | None
@@ -810,6 +833,31 @@ def _resolve_paths(options: T, base_dir: Path) -> T:
         and not value.expanduser().is_absolute()
     }
     return attrs.evolve(cast(Any, options), **changes) if changes else options
+
+
+def _database_url_problem(url: str) -> str | None:
+    """Why SQLAlchemy cannot use ``url`` (never quoting it: it may hold a password), or None."""
+    from sqlalchemy.engine import make_url  # SQLAlchemy loads only when a URL is configured
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - ArgumentError, or ValueError for a bad port
+        return "expected a SQLAlchemy URL like sqlite:///itsskit.db or postgresql://host/db"
+    try:
+        dialect = parsed.get_dialect()
+    except Exception:  # noqa: BLE001 - NoSuchModuleError: no such dialect or driver
+        return (
+            f"unknown database driver {parsed.drivername!r}; expected a SQLAlchemy dialect "
+            "such as sqlite, postgresql or mysql (with an installed driver)"
+        )
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        return (
+            f"database driver {parsed.drivername!r} needs the Python package "
+            f"{exc.name or 'of its DBAPI'!r}, which is not installed"
+        )
+    return None
 
 
 def _is_zone(name: str) -> bool:

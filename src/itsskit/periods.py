@@ -3,6 +3,10 @@
 A period is a month (``"2025-10"``), a quarter (``"2025-Q4"``), a year
 (``"2025"``) or explicit bounds. Arithmetic (next/previous, months of a quarter)
 is done with pendulum so month lengths and DST are right.
+
+Instants are supported in the local years :data:`FIRST_YEAR` to :data:`LAST_YEAR`
+(the calendar tables, epoch-microsecond arithmetic and the China holiday data all
+work there); :func:`check_supported` is the one test of that range.
 """
 
 from __future__ import annotations
@@ -16,11 +20,34 @@ import pendulum
 
 from itsskit.models import aware
 
-__all__ = ["Period"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "SUPPORTED", "Period", "check_supported"]
+
+#: The first and last local year of a supported instant or period.
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: What a supported instant is, for messages.
+SUPPORTED = f"a time in the years {FIRST_YEAR}-{LAST_YEAR}"
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
+
+
+def check_supported(instant: datetime, what: str) -> None:
+    """Raise ``ValueError`` naming ``what`` when ``instant`` lies outside the supported years."""
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise ValueError(f"{what} {instant.isoformat()}: expected {SUPPORTED}")
+
+
+def _check_year(year: int, text: str) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"period {text!r}: expected a year {FIRST_YEAR}-{LAST_YEAR}")
+
+
+def _check_arithmetic(year: int, text: str) -> None:
+    """Periods built in code (and shifted ones) may reach past the supported years, not past
+    what date arithmetic can handle."""
+    if not 2 <= year <= 9997:
+        raise ValueError(f"period {text}: expected a year {FIRST_YEAR}-{LAST_YEAR}")
 
 
 @attrs.frozen(kw_only=True)
@@ -43,6 +70,8 @@ class Period:
     def parse(cls, text: str, timezone: str = "Asia/Shanghai") -> Period:
         """Parse ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY`` in ``timezone``."""
         text = text.strip()
+        if match := _MONTH.match(text) or _QUARTER.match(text) or _YEAR.match(text):
+            _check_year(int(match[1]), text)
         if match := _MONTH.match(text):
             year, month = int(match[1]), int(match[2])
             if not 1 <= month <= 12:
@@ -57,6 +86,7 @@ class Period:
     @classmethod
     def month(cls, year: int, month: int, timezone: str = "Asia/Shanghai") -> Period:
         """The calendar month ``year-month``."""
+        _check_arithmetic(year, f"{year:04d}-{month:02d}")
         start = pendulum.datetime(year, month, 1, tz=timezone)
         return cls(
             start=start, end=start.add(months=1), kind="month", label=f"{year:04d}-{month:02d}"
@@ -65,6 +95,7 @@ class Period:
     @classmethod
     def quarter(cls, year: int, quarter: int, timezone: str = "Asia/Shanghai") -> Period:
         """Quarter ``quarter`` (1-4) of ``year``."""
+        _check_arithmetic(year, f"{year:04d}-Q{quarter}")
         start = pendulum.datetime(year, 3 * quarter - 2, 1, tz=timezone)
         return cls(
             start=start, end=start.add(months=3), kind="quarter", label=f"{year:04d}-Q{quarter}"
@@ -73,6 +104,7 @@ class Period:
     @classmethod
     def year(cls, year: int, timezone: str = "Asia/Shanghai") -> Period:
         """The calendar year."""
+        _check_arithmetic(year, f"{year:04d}")
         start = pendulum.datetime(year, 1, 1, tz=timezone)
         return cls(start=start, end=start.add(years=1), kind="year", label=f"{year:04d}")
 

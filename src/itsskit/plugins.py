@@ -10,6 +10,14 @@ the typed methods below, never ``pm.hook``.
 
 Set ``ITSSKIT_DISABLE_PLUGINS`` to ``1`` (or ``all``) to load no external
 plugin, or to a comma-separated list of entry-point names to skip.
+
+Calls into plugins go through the host too (:meth:`PluginHost.read`,
+:meth:`~PluginHost.render`, :meth:`~PluginHost.channel`, :meth:`~PluginHost.store`,
+:meth:`~PluginHost.section_builders`, :meth:`~PluginHost.calendar`): each runs
+under the host's :class:`~itsskit.guard.Guard` (a deadline of
+:attr:`PluginHost.timeout` seconds; ``sys.exit`` in a plugin is an error naming
+it) and its result is checked against the contract, so a plugin that hangs,
+exits or returns the wrong type is named with what was expected.
 """
 
 from __future__ import annotations
@@ -17,7 +25,8 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -30,23 +39,37 @@ from itsskit.contracts import (
     ArchiveStore,
     CalendarPreset,
     Channel,
+    Record,
     Registry,
     Renderer,
     SectionBuilder,
     Source,
 )
+from itsskit.guard import Guard, PluginError, PluginTimeout
 from itsskit.kpis.catalogue import KpiCatalogue
-from itsskit.models import CalendarSpec
+from itsskit.models import (
+    CalendarSpec,
+    Change,
+    DataQualityFinding,
+    Outage,
+    Report,
+    Section,
+    SurveyResponse,
+    Ticket,
+)
 
 if TYPE_CHECKING:
     from itsskit.calendar import BusinessCalendar
 
 __all__ = [
+    "DEFAULT_TIMEOUT",
     "DISABLE_ENV",
     "ENTRY_POINT_GROUP",
+    "PluginError",
     "PluginFailure",
     "PluginHost",
     "PluginInfo",
+    "PluginTimeout",
 ]
 
 ENTRY_POINT_GROUP = "itsskit"
@@ -70,6 +93,19 @@ REGISTRY_WHAT: dict[str, str] = {
     "register_channels": "distribution channel",
     "register_stores": "archive store",
     "register_calendars": "calendar preset",
+}
+
+#: Seconds a plugin call may take (a source: between two records) unless configured.
+DEFAULT_TIMEOUT = 60.0
+#: Modules of the built-in plugins: their sources are read in the calling thread (fast;
+#: they read local files), every other plugin's under the deadline of a helper thread.
+BUILTIN_PREFIX = "itsskit.builtin."
+#: The record class each source kind yields.
+RECORD_CLASSES: dict[str, type] = {
+    "tickets": Ticket,
+    "outages": Outage,
+    "changes": Change,
+    "surveys": SurveyResponse,
 }
 
 T = TypeVar("T")
@@ -113,7 +149,7 @@ class _Loading:
         try:
             self.pm.register(plugin, name=name)
             _check_known_hooks(self.pm, plugin)
-        except Exception as exc:  # noqa: BLE001 - any plugin error is recorded
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - any plugin error is recorded
             if self.pm.is_registered(plugin):
                 self.pm.unregister(plugin)
             self.failures.append(PluginFailure(name=name, cause=_describe(exc)))
@@ -125,7 +161,8 @@ class _Loading:
 class PluginHost:
     """Registered plugins and the registries their hooks filled. Build with :meth:`create`."""
 
-    def __init__(self, loading: _Loading) -> None:
+    def __init__(self, loading: _Loading, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+        self.guard = Guard(timeout)
         self._pm = loading.pm
         self._load_failures = tuple(loading.failures)
         self._origins = dict(loading.origins)
@@ -135,8 +172,17 @@ class PluginHost:
     # ----------------------------------------------------------------- creation
 
     @classmethod
-    def create(cls, *, entry_points: bool = True, extra: Iterable[object] = ()) -> PluginHost:
-        """A fresh host: built-ins, then entry points (unless disabled), then ``extra``."""
+    def create(
+        cls,
+        *,
+        entry_points: bool = True,
+        extra: Iterable[object] = (),
+        timeout: float | None = DEFAULT_TIMEOUT,
+    ) -> PluginHost:
+        """A fresh host: built-ins, then entry points (unless disabled), then ``extra``.
+
+        ``timeout``: seconds a plugin call may take (None: no limit); see :attr:`timeout`.
+        """
         pm = pluggy.PluginManager("itsskit")
         pm.add_hookspecs(hookspecs)
         loading = _Loading(pm)
@@ -146,7 +192,7 @@ class PluginHost:
         for plugin in extra:
             loading.register(plugin, _plugin_name(plugin), "", "extra")
         pm.check_pending()
-        return cls(loading)
+        return cls(loading, timeout)
 
     def register(self, plugin: object, name: str | None = None) -> str:
         """Register one more plugin (tests) and rebuild the registries; returns its name."""
@@ -173,7 +219,7 @@ class PluginHost:
                 if impl.hookwrapper or impl.wrapper:
                     raise TypeError(f"{hook} is a registration hook; wrappers are not supported")
                 impl.function(**{arg: registry for arg in impl.argnames})
-            except Exception as exc:  # noqa: BLE001 - a plugin's error is recorded
+            except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin's error is recorded
                 cause = f"{hook}: {_describe(exc)}"
                 self._hook_failures.append(PluginFailure(name=impl.plugin_name, cause=cause))
         return registry
@@ -204,8 +250,14 @@ class PluginHost:
         return self.renderers().get(name)
 
     def section_builders(self) -> list[SectionBuilder]:
-        """One instance of every registered section builder, sorted by (order, name)."""
-        builders = [cls() for _, cls in self._registries["register_sections"].items()]
+        """One guarded instance of every registered section builder, sorted by (order, name).
+
+        Its ``build`` runs under the guard and must return a Section or None.
+        """
+        builders: list[SectionBuilder] = []
+        for name, cls in self._registries["register_sections"].items():
+            label = f"section plugin {name!r}"
+            builders.append(self.guard.call(label, _guarded_section(cls, label, self.guard)))
         return sorted(builders, key=lambda builder: (builder.order, builder.name))
 
     def channels(self) -> Registry[Channel]:
@@ -230,14 +282,76 @@ class PluginHost:
 
     def calendar(self, spec: CalendarSpec) -> BusinessCalendar:
         """The business calendar for ``spec`` (built by its preset, cached per spec)."""
+        from itsskit.calendar import BusinessCalendar
+
         if spec not in self._calendar_cache:
             preset = self.calendar_presets().get(spec.preset)
-            self._calendar_cache[spec] = preset().build(spec)
+            label = f"calendar preset plugin {spec.preset!r}"
+            built = self.guard.call(label, lambda: preset().build(spec))
+            self._calendar_cache[spec] = _checked(built, BusinessCalendar, label, "build()")
         return self._calendar_cache[spec]
 
     def kpis(self) -> KpiCatalogue:
         """The KPI catalogue: the built-in KPIs, then the plugins' (sorted by name)."""
         return self._kpis
+
+    # ------------------------------------------------------------ guarded calls
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds a plugin call may take before it is stopped and named (None: no limit).
+
+        A source's limit counts from its previous record. Set from the
+        configuration's ``[plugins] timeout`` by :func:`itsskit.config.load_config`.
+        """
+        return self.guard.timeout
+
+    @timeout.setter
+    def timeout(self, seconds: float | None) -> None:
+        self.guard.timeout = seconds
+
+    def read(self, source: Source) -> Iterator[Record | DataQualityFinding]:
+        """``source.read()`` under the guard: records of its kind and findings, checked.
+
+        A built-in source's records are pulled in this thread with no deadline (it
+        reads local files); any other source's under the deadline, counted from its
+        previous record.
+        """
+        label = f"source {source.context.name!r} (plugin {source.name!r})"
+        items = self.guard.call(label, source.read)
+        if not isinstance(items, Iterable) or isinstance(items, str | bytes | Mapping):
+            raise PluginError(
+                f"{label}: read() returned {type(items).__name__}; "
+                "expected an iterator of records and findings"
+            )
+        record_class = RECORD_CLASSES.get(source.context.kind, object)
+        allowed = (record_class, DataQualityFinding)
+        builtin = type(source).__module__.startswith(BUILTIN_PREFIX)
+        for item in self.guard.iterate(label, iter(items), in_thread=not builtin):
+            if not isinstance(item, allowed):
+                expected = f"{record_class.__name__} records (kind {source.context.kind!r})"
+                raise PluginError(
+                    f"{label}: read() yielded {type(item).__name__}; expected {expected} or findings"
+                )
+            yield item
+
+    def render(self, renderer: Renderer, report: Report, *, template: Path | None = None) -> bytes:
+        """``renderer.render(...)`` under the guard; it must return bytes."""
+        label = f"renderer plugin {renderer.name!r}"
+        data = self.guard.call(label, lambda: renderer.render(report, template=template))
+        return _checked(data, bytes, label, "render()")
+
+    def channel(self, cls: type[Channel], options: Any) -> Channel:
+        """An instance of channel ``cls`` (of a subclass) whose ``send`` runs under the guard."""
+        label = f"distribution channel plugin {cls.name!r}"
+        guarded = _guarded_channel(cls, label, self.guard)
+        return self.guard.call(label, lambda: guarded(options))
+
+    def store(self, cls: type[ArchiveStore], options: Any) -> ArchiveStore:
+        """An instance of store ``cls`` (of a subclass) whose ``archive`` runs under the guard."""
+        label = f"archive store plugin {cls.name!r}"
+        guarded = _guarded_store(cls, label, self.guard)
+        return self.guard.call(label, lambda: guarded(options))
 
     def plugin_infos(self) -> list[PluginInfo]:
         """Every registered plugin, sorted by name."""
@@ -250,6 +364,57 @@ class PluginHost:
             hooks = tuple(sorted(caller.name for caller in callers))
             infos.append(PluginInfo(name=name, version=version, hooks=hooks, origin=origin))
         return sorted(infos, key=lambda info: info.name)
+
+
+# ------------------------------------------------------------- guarded plugins
+
+
+def _checked(value: Any, expected: type[T], label: str, call: str) -> T:
+    """``value`` when it is an ``expected``; else a PluginError naming the plugin."""
+    if not isinstance(value, expected):
+        raise PluginError(
+            f"{label}: {call} returned {type(value).__name__}; expected {expected.__name__}"
+        )
+    return value
+
+
+def _guarded_channel(cls: type[Channel], label: str, guard: Guard) -> type[Channel]:
+    """A subclass of ``cls`` whose ``send`` runs under ``guard``."""
+
+    def send(
+        self: Channel, report: Report, files: Mapping[str, Path], recipients: Sequence[str]
+    ) -> None:
+        guard.call(label, lambda: cls.send(self, report, files, recipients))
+
+    return _subclass(cls, {"send": send})
+
+
+def _guarded_store(cls: type[ArchiveStore], label: str, guard: Guard) -> type[ArchiveStore]:
+    """A subclass of ``cls`` whose ``archive`` runs under ``guard`` and returns text."""
+
+    def archive(self: ArchiveStore, report: Report, files: Mapping[str, Path]) -> str:
+        where = guard.call(label, lambda: cls.archive(self, report, files))
+        if isinstance(where, os.PathLike):
+            return os.fspath(where)
+        return _checked(where, str, label, "archive()")
+
+    return _subclass(cls, {"archive": archive})
+
+
+def _guarded_section(cls: type[SectionBuilder], label: str, guard: Guard) -> type[SectionBuilder]:
+    """A subclass of ``cls`` whose ``build`` runs under ``guard`` and returns a Section or None."""
+
+    def build(self: SectionBuilder, context: Any) -> Section | None:
+        section = guard.call(label, lambda: cls.build(self, context))
+        return None if section is None else _checked(section, Section, label, "build()")
+
+    return _subclass(cls, {"build": build})
+
+
+def _subclass(cls: type[T], methods: dict[str, Callable[..., Any]]) -> type[T]:
+    """``cls`` with ``methods`` replaced: instances are still instances of ``cls``."""
+    attributes: dict[str, Any] = {"__module__": cls.__module__, "__doc__": cls.__doc__}
+    return type(cls.__name__, (cls,), {**attributes, **methods})
 
 
 # --------------------------------------------------------------------- loading
@@ -285,7 +450,7 @@ def _load_entry_points(loading: _Loading, disabled: frozenset[str] | None) -> No
         seen[ep.name] = dist_name
         try:
             plugin = ep.load()
-        except Exception as exc:  # noqa: BLE001 - one broken plugin must not stop the others
+        except (Exception, SystemExit) as exc:  # noqa: BLE001 - one broken plugin must not stop the others
             cause = f"cannot load {ep.value} ({dist_name}): {_describe(exc)}"
             loading.failures.append(PluginFailure(name=ep.name, cause=cause))
             continue

@@ -6,7 +6,10 @@ reading:
 
 - Times are ISO 8601; a time without an offset is in the source's timezone
   (never silently UTC). Excel/JSON values that already are datetimes are taken
-  the same way.
+  the same way. A time outside the supported years
+  (:data:`itsskit.periods.FIRST_YEAR`-:data:`~itsskit.periods.LAST_YEAR`) is a row error.
+- A text cell longer than :data:`MAX_FIELD` characters makes its row a finding
+  (:func:`oversized_cell`; the sources check it).
 - Booleans are ``true/false``, ``1/0``, ``yes/no`` (any case); empty is false.
 - Priorities are ``P1``, ``p1``, ``1`` or ``1 - Critical`` (all read as ``P1``).
 - Empty cells (``""`` or ``None``) are "no value".
@@ -39,10 +42,12 @@ from itsskit.models import (
     Ticket,
     TicketKind,
 )
+from itsskit.periods import FIRST_YEAR, LAST_YEAR, SUPPORTED
 
 __all__ = [
     "COLUMNS",
     "EVENT_COLUMNS",
+    "MAX_FIELD",
     "REQUIRED_COLUMNS",
     "RowError",
     "SourceError",
@@ -55,6 +60,7 @@ __all__ = [
     "parse_bool",
     "parse_int",
     "parse_priority",
+    "oversized_cell",
     "parse_time",
     "record_from_row",
     "survey_from_row",
@@ -89,7 +95,10 @@ EVENT_COLUMNS = ("ticket_id", "time", "status")
 
 _TRUE = frozenset({"true", "1", "yes", "y"})
 _FALSE = frozenset({"false", "0", "no", "n"})
-_PRIORITY = re.compile(r"^[Pp]?([1-9]\d*)(\s*-.*)?$")
+_PRIORITY = re.compile(r"^[Pp]?([1-9]\d{0,5})(\s*-.*)?$")
+_YEARS = range(FIRST_YEAR, LAST_YEAR + 1)
+#: The longest text cell read (the csv module's own limit); a longer one is a row error.
+MAX_FIELD = 131072
 
 
 class SourceError(Exception):
@@ -137,6 +146,8 @@ def parse_time(value: object, *, timezone: str | tzinfo, column: str = "time") -
             raise RowError(column, value, "an ISO 8601 time") from None
     else:
         raise RowError(column, value, "an ISO 8601 time")
+    if parsed.year not in _YEARS:
+        raise RowError(column, value, SUPPORTED)
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         parsed = parsed.replace(tzinfo=zone(timezone))
     return parsed
@@ -195,6 +206,22 @@ def cell_text(value: object) -> str | None:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value).strip()
+
+
+def oversized_cell(row: Row) -> str | None:
+    """Why a cell (or column name) of ``row`` is longer than :data:`MAX_FIELD`, or None.
+
+    Sources call it on rows that may hold one (a long JSON line, an Excel row);
+    the csv module already stops at the same limit.
+    """
+    for name, value in row.items():
+        if len(name) > MAX_FIELD:
+            return f"a column name of {len(name)} characters; expected at most {MAX_FIELD}"
+        if isinstance(value, str) and len(value) > MAX_FIELD:
+            return (
+                f"column {name!r}: a cell of {len(value)} characters; expected at most {MAX_FIELD}"
+            )
+    return None
 
 
 # ---------------------------------------------------------------------- headers

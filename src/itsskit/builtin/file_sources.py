@@ -18,7 +18,7 @@ import abc
 import csv
 import gzip
 import json
-import zipfile
+import warnings
 import zlib
 from collections import defaultdict
 from collections.abc import Generator, Iterator, Mapping, Sequence
@@ -27,13 +27,13 @@ from typing import IO, ClassVar, NoReturn
 
 import attrs
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from itsskit.contracts import RECORD_KINDS, Record, Registry, Source, SourceContext
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange
 from itsskit.records import (
     EVENT_COLUMNS,
+    MAX_FIELD,
     REQUIRED_COLUMNS,
     RowError,
     SourceError,
@@ -41,6 +41,7 @@ from itsskit.records import (
     check_header,
     event_from_row,
     is_empty,
+    oversized_cell,
     record_from_row,
     ticket_from_row,
     zone,
@@ -54,6 +55,7 @@ __all__ = [
     "XlsxOptions",
     "XlsxSource",
     "check_unique_header",
+    "csv_table",
     "open_text",
     "resolve_existing",
     "unreadable",
@@ -168,6 +170,68 @@ def open_text(path: Path, encoding: str) -> IO[str]:
     return path.open(encoding=encoding, newline="")
 
 
+def csv_table(
+    path: Path,
+    encoding: str,
+    required: Sequence[str],
+    *,
+    columns: Mapping[str, str],
+    delimiter: str = ",",
+    source: str = "",
+) -> Iterator[tuple[list[str], int, list[str]] | DataQualityFinding]:
+    """``(header, row number, cells)`` of each non-blank row of a CSV file, or a finding.
+
+    The header (row 1) is checked. A row whose cell count differs from the
+    header's, with a cell over :data:`~itsskit.records.MAX_FIELD` characters, or
+    malformed (a stray quote) is a finding naming ``source`` and the row; reading
+    goes on with the next row. A file that cannot be read raises SourceError.
+    """
+    reader = None
+    try:
+        with open_text(path, encoding) as stream:
+            reader = csv.reader(stream, delimiter=delimiter, strict=True)
+            header = [name.strip() for name in next(reader, [])]
+            check_header(header, required, columns=columns, file=str(path))
+            check_unique_header(header, str(path))
+            yield from _csv_rows(reader, header, source or str(path))
+    except (UnicodeDecodeError, csv.Error, OSError, EOFError, zlib.error) as error:
+        unreadable(path, error, encoding, "CSV", reader.line_num if reader else 0)
+
+
+def _csv_rows(
+    reader: Iterator[list[str]], header: list[str], source: str
+) -> Iterator[tuple[list[str], int, list[str]] | DataQualityFinding]:
+    width = len(header)
+    number = 1
+    while True:
+        try:
+            for cells in reader:
+                number += 1
+                if len(cells) == width:
+                    if "".join(cells).strip():  # not a blank row
+                        yield header, number, cells
+                elif "".join(cells).strip():
+                    reason = f"expected {width} columns, got {len(cells)}"
+                    yield DataQualityFinding(
+                        record_id=None, reason=reason, source=source, row=number
+                    )
+            return
+        except csv.Error as error:  # the reader goes on with the next row
+            if "unexpected end of data" in str(error):
+                raise  # an unclosed quote swallowed the rest of the file
+            number += 1
+            yield DataQualityFinding(
+                record_id=None, reason=_malformed(error), source=source, row=number
+            )
+
+
+def _malformed(error: csv.Error) -> str:
+    if "field larger than field limit" in str(error):
+        limit = csv.field_size_limit()
+        return f"a cell longer than {limit} characters; expected at most {limit}"
+    return f"malformed CSV row ({error}); expected cells separated by the delimiter"
+
+
 class _FileSource(Source):
     """What the three file formats share: the read loop, events join and findings."""
 
@@ -207,7 +271,7 @@ class _FileSource(Source):
             number, row = item
             try:
                 record = self._record(kind, row, histories, used)
-            except RowError as error:
+            except (RowError, RecursionError) as error:
                 yield self._finding(row, number, error, self.options.path)
             else:
                 yield record
@@ -250,16 +314,22 @@ class _FileSource(Source):
                 ticket_id, change = event_from_row(
                     row, timezone=self.timezone, columns=self.columns
                 )
-            except RowError as error:
+            except (RowError, RecursionError) as error:
                 yield self._finding(row, number, error, events, id_column="ticket_id")
             else:
                 histories[ticket_id].append(change)
 
     def _finding(
-        self, row: Row, number: int, error: RowError, source: str, id_column: str = "id"
+        self, row: Row, number: int, error: Exception, source: str, id_column: str = "id"
     ) -> DataQualityFinding:
-        record_id = cell_text(row.get(self.columns.get(id_column, id_column)))
-        return DataQualityFinding(record_id=record_id, reason=str(error), source=source, row=number)
+        reason = str(error) if isinstance(error, RowError) else "a value nested too deeply"
+        try:
+            record_id = cell_text(row.get(self.columns.get(id_column, id_column)))
+        except RecursionError:
+            record_id = None
+        if record_id is not None and len(record_id) > 200:
+            record_id = None  # an id too long to be one (the reason says why)
+        return DataQualityFinding(record_id=record_id, reason=reason, source=source, row=number)
 
 
 # --------------------------------------------------------------------- the sources
@@ -282,26 +352,43 @@ class CsvSource(_FileSource):
 
     def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
         resolved = resolve_existing(self.context, self.name, path)
-        encoding = self.options.encoding
-        reader = None
-        try:
-            with open_text(resolved, encoding) as stream:
-                reader = csv.reader(stream, delimiter=self.options.delimiter, strict=True)
-                header = [name.strip() for name in next(reader, [])]
-                check_header(header, required, columns=self.columns, file=str(resolved))
-                check_unique_header(header, str(resolved))
-                for number, cells in enumerate(reader, start=2):
-                    if all(is_empty(cell) for cell in cells):
-                        continue
-                    if len(cells) > len(header):
-                        reason = f"expected {len(header)} columns, got {len(cells)}"
-                        yield DataQualityFinding(
-                            record_id=None, reason=reason, source=path, row=number
-                        )
-                        continue
-                    yield number, dict(zip(header, cells, strict=False))
-        except (UnicodeDecodeError, csv.Error, OSError, EOFError, zlib.error) as error:
-            unreadable(resolved, error, encoding, "CSV", reader.line_num if reader else 0)
+        table = csv_table(
+            resolved, self.options.encoding, required, columns=self.columns,
+            delimiter=self.options.delimiter, source=path,
+        )  # fmt: skip
+        for item in table:
+            if isinstance(item, DataQualityFinding):
+                yield item
+            else:
+                header, number, cells = item
+                yield number, dict(zip(header, cells, strict=True))
+
+
+def _json_object(line: str) -> dict[str, object] | str:
+    """The JSON object on ``line``, or why it is not one."""
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as error:
+        return f"not valid JSON ({error.msg} at column {error.colno})"
+    except ValueError as error:  # a number of more than 4300 digits
+        return f"not usable JSON ({str(error).split(';')[0]}); expected ordinary numbers"
+    except RecursionError:
+        return "not usable JSON (nested too deeply); expected a flat object"
+    if type(row) is dict and "\\u" not in line and len(line) <= MAX_FIELD:
+        return row  # the usual line: no escape or size to check
+    if not isinstance(row, dict):
+        return f"expected a JSON object, got {type(row).__name__}"
+    if "\\u" in line and not _encodable(row):
+        return "not usable JSON (a lone surrogate \\uD800-\\uDFFF escape); expected real characters"
+    return oversized_cell(row) or row
+
+
+def _encodable(row: dict[str, object]) -> bool:
+    try:
+        json.dumps(row, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 class JsonLinesSource(_FileSource):
@@ -320,18 +407,10 @@ class JsonLinesSource(_FileSource):
                 for number, line in enumerate(stream, start=1):
                     if not line.strip():
                         continue
-                    try:
-                        row = json.loads(line)
-                    except json.JSONDecodeError as error:
-                        reason = f"not valid JSON ({error.msg} at column {error.colno})"
+                    row = _json_object(line)
+                    if isinstance(row, str):
                         yield DataQualityFinding(
-                            record_id=None, reason=reason, source=path, row=number
-                        )
-                        continue
-                    if not isinstance(row, dict):
-                        reason = f"expected a JSON object, got {type(row).__name__}"
-                        yield DataQualityFinding(
-                            record_id=None, reason=reason, source=path, row=number
+                            record_id=None, reason=row, source=path, row=number
                         )
                         continue
                     yield number, row
@@ -355,10 +434,12 @@ class XlsxSource(_FileSource):
     def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
         resolved = resolve_existing(self.context, self.name, path)
         try:
-            workbook = openpyxl.load_workbook(resolved, read_only=True, data_only=True)
-        except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as error:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                workbook = openpyxl.load_workbook(resolved, read_only=True, data_only=True)
+        except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on a corrupt file
             raise SourceError(
-                f"{resolved}: cannot be read as an .xlsx workbook ({error})"
+                f"{resolved}: cannot be read as an .xlsx workbook ({_describe(error)})"
             ) from None
         rows: Iterator[tuple[object, ...]] | None = None
         try:
@@ -368,20 +449,62 @@ class XlsxSource(_FileSource):
                 )
             worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
             rows = worksheet.iter_rows(values_only=True)
-            header = [cell_text(cell) or "" for cell in next(rows, ())]
+            where = f"{resolved}, sheet {worksheet.title!r}"
+            numbered = _sheet_rows(rows, where)
+            header = [cell_text(cell) or "" for cell in next(numbered, (1, ()))[1]]
             check_header(header, required, columns=self.columns, file=str(resolved))
             check_unique_header(header, str(resolved))
-            for number, values in enumerate(rows, start=2):
+            width = len(header)
+            for number, values in numbered:
                 if all(is_empty(value) for value in values):
                     continue
-                yield (
-                    number,
-                    {name: value for name, value in zip(header, values, strict=False) if name},
-                )
+                row = {name: value for name, value in zip(header, values, strict=False) if name}
+                if reason := _sheet_row_problem(values, width) or oversized_cell(row):
+                    yield DataQualityFinding(record_id=None, reason=reason, source=path, row=number)
+                    continue
+                yield number, row
         finally:
             if isinstance(rows, Generator):
                 rows.close()  # the sheet's open stream inside the workbook
             workbook.close()
+
+
+def _sheet_row_problem(values: tuple[object, ...], width: int) -> str | None:
+    """Why a sheet row does not fit a header of ``width`` columns (a value right of it)."""
+    if len(values) > width and not all(is_empty(value) for value in values[width:]):
+        return f"a value right of the header's {width} columns; expected none"
+    return None
+
+
+def _sheet_rows(
+    rows: Iterator[tuple[object, ...]], where: str
+) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """``(row number, values)``; a sheet that breaks off is a SourceError naming the row.
+
+    openpyxl stops for good at a corrupt cell or truncated XML, so the rest of
+    the sheet cannot be read: the source fails, naming where, rather than
+    report on part of it. Its warnings (a date out of range becomes ``#VALUE!``,
+    then a finding on that row) are not printed.
+    """
+    number = 0
+    while True:
+        number += 1
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                values = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:  # noqa: BLE001 - any parser error of a corrupt sheet
+            raise SourceError(
+                f"{where}, row {number}: the sheet is corrupt from here on ({_describe(error)}); "
+                "expected a workbook saved by a spreadsheet program"
+            ) from None
+        yield number, values
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
 
 
 # ------------------------------------------------------------------------ hooks

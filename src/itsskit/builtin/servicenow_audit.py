@@ -26,9 +26,7 @@ the rows are grouped in memory.
 
 from __future__ import annotations
 
-import csv
 import itertools
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -36,16 +34,12 @@ from typing import ClassVar
 
 import attrs
 
-from itsskit.builtin.file_sources import (
-    check_unique_header,
-    open_text,
-    resolve_existing,
-    unreadable,
-)
+from itsskit.builtin.file_sources import csv_table, resolve_existing
 from itsskit.contracts import Record, Registry, Source, SourceContext
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange, Ticket
-from itsskit.records import RowError, SourceError, check_header, parse_int, parse_priority, zone
+from itsskit.periods import FIRST_YEAR, LAST_YEAR, SUPPORTED
+from itsskit.records import RowError, SourceError, parse_int, parse_priority, zone
 
 __all__ = ["KNOWN_STATES", "PAUSE_STATUSES", "ServiceNowAuditOptions", "ServiceNowAuditSource"]
 
@@ -118,7 +112,11 @@ class ServiceNowAuditSource(Source):
     def read(self) -> Iterator[Record | DataQualityFinding]:
         path = resolve_existing(self.context, self.name, self.options.path)
         groups = self._streamed(path) if self._contiguous(path) else self._in_memory(path)
-        for number, rows in groups:
+        for group in groups:
+            if isinstance(group, DataQualityFinding):
+                yield group
+                continue
+            number, rows = group
             events: list[_Event] = []
             for row_number, row in rows:
                 try:
@@ -135,33 +133,31 @@ class ServiceNowAuditSource(Source):
 
     # ------------------------------------------------------------------ reading
 
-    def _table(self, path: Path) -> Iterator[tuple[list[str], int, list[str]]]:
-        """``(header, row number, cells)`` of each non-blank row (header = row 1), checked."""
-        encoding = self.options.encoding
-        reader = None
-        try:
-            with open_text(path, encoding) as stream:
-                reader = csv.reader(stream)
-                header = [name.strip() for name in next(reader, [])]
-                check_header(header, REQUIRED, columns={}, file=str(path))
-                check_unique_header(header, str(path))
-                for row_number, cells in enumerate(reader, start=2):
-                    if any(cell.strip() for cell in cells):
-                        yield header, row_number, cells
-        except (UnicodeDecodeError, csv.Error, OSError, EOFError, zlib.error) as error:
-            unreadable(path, error, encoding, "CSV", reader.line_num if reader else 0)
+    def _table(self, path: Path) -> Iterator[tuple[list[str], int, list[str]] | DataQualityFinding]:
+        """``(header, row number, cells)`` of each non-blank row (header = row 1), or a
+        finding for a row that does not fit the header."""
+        return csv_table(
+            path, self.options.encoding, REQUIRED, columns={}, source=self.options.path
+        )
 
-    def _rows(self, path: Path) -> Iterator[Numbered]:
-        """Numbered rows as mappings of column to cell."""
-        for header, row_number, cells in self._table(path):
-            yield row_number, dict(zip(header, cells, strict=False))
+    def _rows(self, path: Path, findings: list[DataQualityFinding]) -> Iterator[Numbered]:
+        """Numbered rows as mappings of column to cell; findings go to ``findings``."""
+        for item in self._table(path):
+            if isinstance(item, DataQualityFinding):
+                findings.append(item)
+            else:
+                header, row_number, cells = item
+                yield row_number, dict(zip(header, cells, strict=True))
 
     def _contiguous(self, path: Path) -> bool:
         """True when every number's rows are adjacent (the normal export)."""
         seen: set[str] = set()
         previous: str | None = None
         column = -1
-        for header, _, cells in self._table(path):
+        for item in self._table(path):
+            if isinstance(item, DataQualityFinding):
+                continue
+            header, _, cells = item
             if column < 0:
                 column = header.index("number")
             number = cells[column].strip() if column < len(cells) else ""
@@ -172,15 +168,21 @@ class ServiceNowAuditSource(Source):
                 previous = number
         return True
 
-    def _streamed(self, path: Path) -> Iterator[tuple[str, list[Numbered]]]:
-        grouped = itertools.groupby(self._rows(path), key=lambda item: _number(item[1]))
-        for number, rows in grouped:
-            yield number, list(rows)
+    def _streamed(self, path: Path) -> Iterator[tuple[str, list[Numbered]] | DataQualityFinding]:
+        findings: list[DataQualityFinding] = []
+        for number, rows in itertools.groupby(self._rows(path, findings), key=_row_number):
+            group = list(rows)
+            yield from findings
+            findings.clear()
+            yield number, group
+        yield from findings
 
-    def _in_memory(self, path: Path) -> Iterator[tuple[str, list[Numbered]]]:
+    def _in_memory(self, path: Path) -> Iterator[tuple[str, list[Numbered]] | DataQualityFinding]:
+        findings: list[DataQualityFinding] = []
         groups: dict[str, list[Numbered]] = {}
-        for item in self._rows(path):
-            groups.setdefault(_number(item[1]), []).append(item)
+        for item in self._rows(path, findings):
+            groups.setdefault(_row_number(item), []).append(item)
+        yield from findings
         yield from groups.items()
 
     # ---------------------------------------------------------------- building
@@ -218,6 +220,8 @@ class ServiceNowAuditSource(Source):
             parsed = datetime.strptime(text, TIME_FORMAT).replace(tzinfo=self.timezone)
         except ValueError:
             raise RowError(column, row.get(column), "a D/M/YYYY HH:MM time") from None
+        if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            raise RowError(column, row.get(column), f"a D/M/YYYY HH:MM {SUPPORTED}")
         self._times[text] = parsed  # audit timestamps repeat a lot: parse each text once
         return parsed
 
@@ -242,6 +246,11 @@ class ServiceNowAuditSource(Source):
                 if column not in _NOT_ATTRIBUTES and (text := _value(last.values, column))
             },
         )
+
+
+def _row_number(item: Numbered) -> str:
+    """The incident number of a numbered row (what its rows are grouped by)."""
+    return _number(item[1])
 
 
 def _number(row: Row) -> str:

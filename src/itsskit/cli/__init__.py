@@ -10,6 +10,7 @@ one line there, and a broken command module cannot break ``--help`` of the other
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,7 +26,7 @@ from itsskit.collect import collect
 from itsskit.config import Config, ConfigError, load_config
 from itsskit.files import UnwritableFile, atomic_text
 from itsskit.models import DataQualityFinding, Project, RecordSet
-from itsskit.periods import Period
+from itsskit.periods import FIRST_YEAR, LAST_YEAR, SUPPORTED, Period
 from itsskit.plugins import PluginHost
 
 __all__ = [
@@ -54,6 +55,8 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: Set to show the traceback of an unexpected error.
+DEBUG_ENV = "ITSSKIT_DEBUG"
 
 #: Command name -> "module:attribute" of its click command or group.
 COMMANDS: dict[str, str] = {
@@ -94,6 +97,23 @@ class _LazyGroup(click.Group):
         if not isinstance(command, click.Command):
             raise TypeError(f"{COMMANDS[cmd_name]} is not a click command")
         return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; an unexpected error is one line, never a traceback.
+
+        ``ITSSKIT_DEBUG=1`` shows the traceback instead.
+        """
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get(DEBUG_ENV):
+                raise
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+            raise Failure(
+                f"unexpected error: {detail[:500]} (set {DEBUG_ENV}=1 for the traceback)"
+            ) from None
 
 
 #: ``-h`` and ``--help`` on every command, however it is reached.
@@ -194,14 +214,16 @@ def atomic_write(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]
 
 @contextmanager
 def reported_errors() -> Iterator[None]:
-    """A :class:`ConfigError` becomes exit code 2, an unreadable source exit code 1."""
+    """A :class:`ConfigError` becomes exit code 2, an unreadable source or a failed plugin
+    exit code 1."""
+    from itsskit.guard import PluginError
     from itsskit.records import SourceError
 
     try:
         yield
     except ConfigError as exc:
         raise UsageProblem(str(exc)) from None
-    except SourceError as exc:
+    except (SourceError, PluginError) as exc:
         raise Failure(str(exc)) from None
 
 
@@ -259,6 +281,8 @@ def parse_at(text: str | None, timezone: str | None = None) -> datetime | None:
         raise UsageProblem(
             f"--at {text!r}: expected an ISO 8601 time like 2025-11-03T09:00+08:00"
         ) from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise UsageProblem(f"--at {text!r}: expected {SUPPORTED}")
     if parsed.tzinfo is not None:
         return parsed
     if timezone is None:

@@ -24,7 +24,7 @@ from itsskit.cli import (
 )
 from itsskit.config import Config, ConfigError, read_toml, structure_or_errors
 from itsskit.models import ImprovementItem, RecordSet, Report
-from itsskit.periods import Period
+from itsskit.periods import FIRST_YEAR, LAST_YEAR, Period
 from itsskit.plugins import PluginHost
 from itsskit.provisional import calendar_names, kpi_years
 from itsskit.quality import (
@@ -68,7 +68,9 @@ _AT = click.option(
 _STRICT = click.option(
     "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
 )
-_YEAR = click.option("--year", type=click.IntRange(1000, 9999), required=True, help="The year.")
+_YEAR = click.option(
+    "--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), required=True, help="The year."
+)
 _CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _AUDIT = click.option(
     "--audit", "audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),

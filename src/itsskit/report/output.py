@@ -71,6 +71,6 @@ def render(
         renderer = (
             cls(limits) if limits is not None and cls.options_class is TemplateLimits else cls()
         )
-        data = renderer.render(report, template=template if name != "json" else None)
+        data = host.render(renderer, report, template=template if name != "json" else None)
         written[name] = write_atomic(folder / output_name(report, cls.suffix), data)
     return written
