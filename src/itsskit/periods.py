@@ -4,9 +4,9 @@ A period is a month (``"2025-10"``), a quarter (``"2025-Q4"``), a year
 (``"2025"``) or explicit bounds. Arithmetic (next/previous, months of a quarter)
 is done with pendulum so month lengths and DST are right.
 
-Instants are supported in the local years :data:`FIRST_YEAR` to :data:`LAST_YEAR`
-(the calendar tables, epoch-microsecond arithmetic and the China holiday data all
-work there); :func:`check_supported` is the one test of that range.
+Instants are supported in the local years :data:`~itsskit.times.FIRST_YEAR` to
+:data:`~itsskit.times.LAST_YEAR`
+(:func:`itsskit.times.check_supported` is the one test of that range).
 """
 
 from __future__ import annotations
@@ -19,23 +19,13 @@ import attrs
 import pendulum
 
 from itsskit.models import aware
+from itsskit.times import FIRST_YEAR, LAST_YEAR, SUPPORTED, check_supported
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "SUPPORTED", "Period", "check_supported"]
-
-#: The first and last local year of a supported instant or period.
-FIRST_YEAR, LAST_YEAR = 1900, 2199
-#: What a supported instant is, for messages.
-SUPPORTED = f"a time in the years {FIRST_YEAR}-{LAST_YEAR}"
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
-
-
-def check_supported(instant: datetime, what: str) -> None:
-    """Raise ``ValueError`` naming ``what`` when ``instant`` lies outside the supported years."""
-    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
-        raise ValueError(f"{what} {instant.isoformat()}: expected {SUPPORTED}")
 
 
 def _check_year(year: int, text: str) -> None:

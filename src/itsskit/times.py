@@ -10,10 +10,31 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["DEFAULT_TIMEZONE", "epoch_us", "from_epoch_us", "parse_instant"]
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "SUPPORTED",
+    "check_supported",
+    "epoch_us",
+    "from_epoch_us",
+    "parse_instant",
+]
 
 #: The time zone of calendars, projects and sources that name none.
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+#: The first and last local year of a supported instant or period (the calendar
+#: tables, epoch-microsecond arithmetic and the China holiday data all work there).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
+#: What a supported instant is, for messages.
+SUPPORTED = f"a time in the years {FIRST_YEAR}-{LAST_YEAR}"
+
+
+def check_supported(instant: datetime, what: str) -> None:
+    """Raise ``ValueError`` naming ``what`` when ``instant`` lies outside the supported years."""
+    if not FIRST_YEAR <= instant.year <= LAST_YEAR:
+        raise ValueError(f"{what} {instant.isoformat()}: expected {SUPPORTED}")
+
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = _EPOCH.toordinal()
@@ -22,8 +43,9 @@ _EPOCH_ORDINAL = _EPOCH.toordinal()
 def parse_instant(text: str, timezone: str | None = None) -> datetime:
     """An aware datetime from ISO 8601 ``text``; without an offset it is read in ``timezone``.
 
-    A ValueError says what was expected: a malformed text, or a time without an
-    offset when there is no ``timezone`` to read it in.
+    A ValueError says what was expected: a malformed text, a time outside the
+    supported years, or a time without an offset when there is no ``timezone``
+    to read it in.
     """
     try:
         parsed = datetime.fromisoformat(text)
@@ -31,6 +53,8 @@ def parse_instant(text: str, timezone: str | None = None) -> datetime:
         raise ValueError(
             f"{text!r}: expected an ISO 8601 time like 2025-11-03T09:00+08:00"
         ) from None
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ValueError(f"{text!r}: expected {SUPPORTED}")
     if parsed.tzinfo is not None:
         return parsed
     if timezone is None:

@@ -16,18 +16,15 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
-from zoneinfo import ZoneInfo
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from itsskit import __version__
-from itsskit.collect import collect
-from itsskit.config import Config, ConfigError, load_config
-from itsskit.files import UnwritableFile, atomic_text
-from itsskit.models import DataQualityFinding, Project, RecordSet
-from itsskit.periods import FIRST_YEAR, LAST_YEAR, SUPPORTED, Period
-from itsskit.plugins import PluginHost
+if TYPE_CHECKING:  # the rest of the library loads when a command runs, not for --help
+    from itsskit.config import Config
+    from itsskit.models import DataQualityFinding, Project, RecordSet
+    from itsskit.periods import Period
+    from itsskit.plugins import PluginHost
 
 __all__ = [
     "COMMANDS",
@@ -69,6 +66,18 @@ COMMANDS: dict[str, str] = {
     "calendar": "itsskit.cli.calendar_cmd:calendar",
     "slm": "itsskit.cli.slm_cmd:slm",
 }
+#: The one-line help of each command in ``itsskit --help`` (so listing the commands
+#: imports none of them; a test checks each against its command's own help).
+SHORT_HELP: dict[str, str] = {
+    "calendar": "Business calendars: holidays, make-up working days and where they come from.",
+    "kpi": "Compute the KPIs of a period from the records the config's sources name.",
+    "plugins": "List plugins: name, version, hooks and origin; then failures (exit 1 if any).",
+    "quality": "Quality management (seed 0403): indicators, annual report, surveys, audit, review.",
+    "report": "Service reports (SPEC §5): build them from a configuration file.",
+    "sla": "SLA measurement in business time.",
+    "slm": "Service level management (seed 0601): catalogue, SLA, SLA changes, yearly review.",
+    "sources": "Data sources named in a configuration file.",
+}
 
 
 class UsageProblem(click.ClickException):
@@ -83,11 +92,24 @@ class Failure(click.ClickException):
     exit_code = EXIT_FINDINGS
 
 
+def _short_help(name: str, limit: int) -> str:
+    """The command's line of :data:`SHORT_HELP`, shortened as click shortens help."""
+    return click.Command(name, help=SHORT_HELP.get(name, "")).get_short_help_str(limit)
+
+
 class _LazyGroup(click.Group):
     """A group whose subcommands are imported from :data:`COMMANDS` when used."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with :data:`SHORT_HELP`, importing none of them."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max((len(name) for name in names), default=0)
+        rows = [(n, _short_help(n, limit)) for n in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:
@@ -121,7 +143,7 @@ HELP_OPTIONS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 
 
 @click.group("itsskit", cls=_LazyGroup, context_settings=HELP_OPTIONS)
-@click.version_option(__version__, prog_name="itsskit")
+@click.version_option(package_name="itsskit", prog_name="itsskit")
 def main() -> None:
     """itsskit: SLA measurement, KPIs and service reports under ITSS (GB/T 28827).
 
@@ -137,6 +159,9 @@ def load(config_path: str | Path) -> tuple[Config, PluginHost]:
 
     Plugins that failed to load are reported on stderr as warnings.
     """
+    from itsskit.config import ConfigError, load_config
+    from itsskit.plugins import PluginHost
+
     host = PluginHost.create()
     for failure in host.failures:
         click.echo(f"warning: plugin {failure}", err=True)
@@ -156,6 +181,8 @@ def project_of(config: Config, project_id: str) -> Project:
 
 def parse_period(text: str, timezone: str | None = None) -> Period:
     """``--period`` (``2025-10``, ``2025-Q4``, ``2025``) in ``timezone``; a usage error if malformed."""
+    from itsskit.periods import Period
+
     try:
         return Period.parse(text) if timezone is None else Period.parse(text, timezone)
     except ValueError as exc:
@@ -171,6 +198,8 @@ def read_records(
     """
     window = None if period is None else (period.start, period.end)
     with reported_errors():
+        from itsskit.collect import collect
+
         records = collect(config, project_id, host, window=window)
     for finding in records.findings:
         click.echo(f"finding: {describe_finding(finding)}", err=True)
@@ -205,6 +234,8 @@ def check_output_file(path: Path, option: str) -> None:
 @contextmanager
 def atomic_write(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]:
     """:func:`itsskit.files.atomic_text`; a file that cannot be created is a clean error."""
+    from itsskit.files import UnwritableFile, atomic_text
+
     try:
         with atomic_text(Path(path), newline=newline) as handle:
             yield handle
@@ -216,6 +247,7 @@ def atomic_write(path: Path, *, newline: str | None = None) -> Iterator[IO[str]]
 def reported_errors() -> Iterator[None]:
     """A :class:`ConfigError` becomes exit code 2, an unreadable source or a failed plugin
     exit code 1."""
+    from itsskit.config import ConfigError
     from itsskit.guard import PluginError
     from itsskit.records import SourceError
 
@@ -268,26 +300,19 @@ def warn_provisional(
 
 
 def parse_at(text: str | None, timezone: str | None = None) -> datetime | None:
-    """``--at`` as an aware datetime, None when not given.
+    """``--at`` as an aware datetime, None when not given (:func:`itsskit.times.parse_instant`).
 
     A time without a UTC offset is read in ``timezone`` (the project's); with
-    no timezone to read it in, it is a usage error.
+    no timezone to read it in, or outside the supported years, it is a usage error.
     """
     if text is None:
         return None
+    from itsskit.times import parse_instant
+
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageProblem(
-            f"--at {text!r}: expected an ISO 8601 time like 2025-11-03T09:00+08:00"
-        ) from None
-    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
-        raise UsageProblem(f"--at {text!r}: expected {SUPPORTED}")
-    if parsed.tzinfo is not None:
-        return parsed
-    if timezone is None:
-        raise UsageProblem(f"--at {text!r}: give a UTC offset, e.g. 2025-11-03T09:00+08:00")
-    return parsed.replace(tzinfo=ZoneInfo(timezone))
+        return parse_instant(text, timezone)
+    except ValueError as exc:
+        raise UsageProblem(f"--at {exc}") from None
 
 
 class Progress:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from typing import TYPE_CHECKING
 
 from itsskit.report.fonts import register_cjk_font
 from itsskit.wording import LANGUAGES, TEXTS
+
+if TYPE_CHECKING:  # matplotlib loads when a chart is drawn, not on import
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
 __all__ = ["attainment_trend", "availability_by_service", "priority_mix", "volume_trend"]
 
@@ -38,7 +40,7 @@ def volume_trend(
     bars = ax.bar(range(len(values)), values, color=BLUE, width=0.6)
     ax.bar_label(bars, fontfamily=register_cjk_font(), fontsize=8)
     _category_ticks(ax, labels, "x")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(_integer_locator())
     ax.set_ylabel(texts["count"], fontfamily=register_cjk_font())
     return _finish(fig, ax, title or texts["volume"])
 
@@ -80,7 +82,7 @@ def priority_mix(counts: Mapping[str, int], language: str = "zh-CN", *, title: s
     bars = ax.bar(range(len(counts)), list(counts.values()), color=BLUE, width=0.5)
     ax.bar_label(bars, fontfamily=register_cjk_font(), fontsize=8)
     _category_ticks(ax, list(counts), "x")
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(_integer_locator())
     ax.set_ylabel(texts["count"], fontfamily=register_cjk_font())
     return _finish(fig, ax, title or texts["priorities"])
 
@@ -140,7 +142,15 @@ def _require_same_length(labels: Sequence[object], values: Sequence[object]) -> 
         raise ValueError(f"{len(labels)} labels but {len(values)} values; they must pair up")
 
 
+def _integer_locator() -> MaxNLocator:
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
 def _figure(height_in: float) -> tuple[Figure, Axes]:
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(WIDTH_IN, height_in), dpi=DPI, layout="constrained")
     ax = fig.add_subplot()
     ax.spines[["top", "right"]].set_visible(False)
@@ -162,6 +172,8 @@ def _percent_limits(ax: Axes, known: Sequence[float], axis: str) -> None:
     bottom = max(0.0, low - max(0.02, (1.0 - low) * 0.5))
     span = 1.0 - bottom
     decimals = 2 if span < 0.05 else 1 if span < 0.5 else 0
+    from matplotlib.ticker import FuncFormatter
+
     formatter = FuncFormatter(lambda v, _pos: "" if v > 1.0 + 1e-9 else f"{v:.{decimals}%}")
     if axis == "x":
         ax.set_xlim(bottom, 1.0 + span * 0.15)  # room for the value labels

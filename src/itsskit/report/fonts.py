@@ -10,8 +10,6 @@ import functools
 from importlib.resources import files
 from pathlib import Path
 
-from matplotlib import font_manager
-
 __all__ = ["cjk_font_path", "register_cjk_font"]
 
 FONT_FILE = "NotoSansCJKsc-Subset.otf"
@@ -26,5 +24,7 @@ def cjk_font_path() -> Path:
 def register_cjk_font() -> str:
     """Add the shipped font to matplotlib's font manager once; return its family name."""
     path = cjk_font_path()
+    from matplotlib import font_manager  # loads with the first chart
+
     font_manager.fontManager.addfont(str(path))
     return font_manager.FontProperties(fname=str(path)).get_name()
