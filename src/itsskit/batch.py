@@ -35,6 +35,7 @@ from typing import Literal
 import attrs
 
 from itsskit.config import Config
+from itsskit.files import discard, new_staging, safe_path
 from itsskit.models import Report, ReportStatus
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
@@ -170,13 +171,16 @@ def _item(
 
 
 def _save(store: ReportStore, config: Config, built: Built, by: str, timezone: str) -> BatchItem:
-    report, files = built
+    report, files, stage = built
     try:
-        stored = store.save(report, files, by=by, timezone=timezone)
+        stored = store.save(report, files, by=by, timezone=timezone, staging=stage)
     except Exception as exc:  # noqa: BLE001 - one failed save must not stop the batch
         return _item(config, report.id, report.period_label, FAILED, detail=_cause(exc))
+    finally:
+        store.drop_staging(stage)
     version = stored.report.version
-    return _item(config, report.id, report.period_label, BUILT, version=version, files=files)
+    final = {fmt: stored_file.path for fmt, stored_file in stored.files.items()}
+    return _item(config, report.id, report.period_label, BUILT, version=version, files=final)
 
 
 def _cause(exc: BaseException) -> str:
@@ -185,8 +189,8 @@ def _cause(exc: BaseException) -> str:
 
 # ----------------------------------------------------------------------- workers
 
-#: A built report and its rendered files (format -> path).
-Built = tuple[Report, dict[str, Path]]
+#: A built report, its rendered files (format -> path) and the staging folder they are in.
+Built = tuple[Report, dict[str, Path], Path]
 
 
 def _build_all(
@@ -249,16 +253,23 @@ def _build_one(
     out_dir: Path,
     at: datetime | None,
 ) -> Built:
-    """Build and render one report; files go to ``out_dir/<project>/``."""
+    """Build and render one report into a staging folder in ``out_dir/<project>/``.
+
+    The files take their place there once :meth:`ReportStore.save` commits.
+    """
     from itsskit.report.builder import build_report
     from itsskit.report.output import render
 
     host = host or _installed_plugins()
     spec = config.reports[report_id]
     parsed = Period.parse(period, config.project(spec.project).timezone)
-    folder = out_dir / spec.project
+    folder = safe_path(out_dir, spec.project)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder}: is a file; expected a folder for the report files")
     report = build_report(config, report_id, parsed, host=host, at=at)
-    files = render(report, formats, folder, host=host)
-    return report, files
+    stage = new_staging(folder)
+    try:
+        return report, render(report, formats, stage, host=host), stage
+    except BaseException:
+        discard(stage)
+        raise
