@@ -1445,7 +1445,13 @@ def _record_interrupted(
             f"report {name}: no interrupted {target} step to record"
             " (record-only records one whose outcome was never recorded)"
         )
-    _finish_claim(conn, last.id, SENT, f"recorded as done by {by} without repeating it")
+    conn.execute(
+        insert(outbox_table).values(
+            report_row=row.id, action=str(target), plugin=last.plugin, target=last.target,
+            actor=by, owner=owner(), state=SENT, claimed=_now().isoformat(),
+            finished=_now().isoformat(), detail=f"the interrupted attempt recorded as done by {by}",
+        )
+    )  # fmt: skip
     _insert_delivery(conn, row.id, str(target), last.plugin, last.target, by, at)
     _move(conn, row, target, by, at, note)
 
