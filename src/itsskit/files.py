@@ -42,6 +42,7 @@ __all__ = [
     "remove_leftovers",
     "safe_name",
     "safe_path",
+    "staging_path",
     "write_atomic",
 ]
 
@@ -171,15 +172,26 @@ def _umask() -> int:
 
 
 def new_staging(folder: Path) -> Path:
-    """A new hidden folder inside ``folder`` (created) for files not final yet.
+    """A new hidden folder inside ``folder`` (both created) for files not final yet.
 
     Leftover staging folders and temporary files of killed runs in ``folder``
     are removed first.
     """
+    staging = staging_path(folder)
+    staging.mkdir()
+    return staging
+
+
+def staging_path(folder: Path) -> Path:
+    """A fresh name for a staging folder in ``folder`` (created), the folder itself not yet.
+
+    Lets a caller record the name before the folder exists, so a kill in
+    between leaves nothing unrecorded.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     remove_leftovers(folder)
-    return Path(tempfile.mkdtemp(dir=folder, prefix=f"{_STAGING}-{owner_tag()}-"))
+    return folder / f"{_STAGING}-{owner_tag()}-{os.urandom(6).hex()}"
 
 
 def discard(staging: Path) -> None:

@@ -72,7 +72,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from itsskit.contracts import ArchiveStore, Channel
 from itsskit.converter import converter
-from itsskit.files import discard, new_staging, owner, owner_alive
+from itsskit.files import discard, owner, owner_alive, staging_path
 from itsskit.lifecycle import (
     LifecycleError,
     LifecycleStep,
@@ -564,13 +564,18 @@ class ReportStore:
         runs in ``folder`` are removed first.
         """
         self._recover()
-        stage = new_staging(Path(folder)).resolve()
-        with self._write() as conn:
+        stage = staging_path(Path(folder)).resolve()
+        with self._write() as conn:  # recorded before it exists: a kill leaves nothing unknown
             conn.execute(
                 insert(staging_table).values(
                     path=str(stage), owner=owner(), since=_now().isoformat(), switching=0
                 )
             )
+        try:
+            stage.mkdir()
+        except OSError:
+            self.drop_staging(stage)
+            raise
         return stage
 
     def drop_staging(self, stage: Path) -> None:
