@@ -77,7 +77,7 @@ def is_safe_name(text: str) -> bool:
     """
     return (
         bool(text)
-        and len(text.encode("utf-8")) <= MAX_NAME_BYTES
+        and len(text.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES
         and not _UNSAFE.search(text)
         and not text.startswith(".")
         and not text.endswith(".")
