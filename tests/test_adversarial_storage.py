@@ -10,6 +10,7 @@ no ``finally``, no cleanup. Every crash point of every command is tried.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -428,31 +429,41 @@ def crashpoints_cli(*args: str, env: dict[str, str] | None = None) -> subprocess
     )  # fmt: skip
 
 
-def race(args: tuple[str, ...], barrier: Path, at: str) -> list[tuple[int, str]]:
-    """Run the command twice at once, both held at the first ``at`` event until both got there."""
+def race(
+    args: tuple[str, ...], barrier: Path, at: str, other: tuple[str, ...] | None = None
+) -> list[tuple[int, str]]:
+    """Run the command twice at once (or it and ``other``), both held at the first ``at``
+    event until both got there; [(exit code, output)] in the order started."""
     barrier.mkdir()
     env = {"ITSSKIT_BARRIER": f"{barrier}:2:{at}"}
-    runs = [crashpoints_cli(*args, env=env) for _ in range(2)]
+    runs = [crashpoints_cli(*command, env=env) for command in (args, other or args)]
     results = [(run.wait(timeout=300), run.communicate()[0]) for run in runs]
     for _code, output in results:
         assert "Traceback" not in output
-    return sorted(results)
+    return results
 
 
 def test_two_submits_at_once_one_wins_the_other_changes_nothing(tmp_path: Path) -> None:
     config = write_project(tmp_path / "p")
-    results = race(step(config, None), tmp_path / "barrier", "before rename")
-    (won, won_output), (lost, lost_output) = results
-    assert (won, lost) == (0, 1), results
+    first, second = step(config, None), step(config, None)
+    second = (*second[:-1], "2025-11-04T15:30+08:00")  # another --at: other content
+    results = race(first, tmp_path / "barrier", "before rename", other=second)
+    codes = [code for code, _ in results]
+    assert sorted(codes) == [0, 1], results
+    won = codes.index(0)
+    won_output, lost_output = results[won][1], results[1 - won][1]
     assert "alpha-monthly 2025-10 v1: submitted" in won_output
     assert re.search(r"v1 is submitted: it cannot become submitted", lost_output), lost_output
     assert len(lost_output.strip().splitlines()) == 1
     assert_register_matches_files(config)
+    assert_nothing_left_behind(config)
     folder = config.parent / "reports" / "alpha"
     assert sorted(p.name for p in folder.iterdir()) == [
         "alpha-monthly_2025-10.json",
         "alpha-monthly_2025-10.md",
     ]
+    report = json.loads((folder / "alpha-monthly_2025-10.json").read_text(encoding="utf-8"))
+    assert report["generated"].startswith(("2025-11-03T09:00", "2025-11-04T15:30")[won])
     with sqlite3.connect(config.parent / "itsskit.db") as raw:
         assert raw.execute("select count(*) from transitions").fetchone() == (2,)
     raw.close()
@@ -492,8 +503,8 @@ def test_many_processes_creating_the_tables_at_once(tmp_path: Path) -> None:
         f"""
         import sys; sys.path.insert(0, {str(HERE)!r})
         import crashpoints
-        crashpoints.install(ITSSKIT_BARRIER={f"{barrier}:4:start"!r})
         from itsskit.storage import ReportStore
+        crashpoints.install(ITSSKIT_BARRIER={f"{barrier}:4:start"!r})
         with ReportStore.open({str(db)!r}) as store:
             assert store.reports() == []
         """
