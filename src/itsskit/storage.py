@@ -68,7 +68,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from itsskit.contracts import ArchiveStore, Channel
 from itsskit.converter import converter
@@ -446,9 +446,16 @@ class ReportStore:
 
     @contextmanager
     def _clear_busy(self) -> Iterator[None]:
-        """A database locked past the busy timeout is :class:`StoreBusy`, one clear line."""
+        """A database locked past the busy timeout is :class:`StoreBusy`, one clear line;
+        a row another process inserted meanwhile is a :class:`LifecycleError`."""
         try:
             yield
+        except IntegrityError as exc:
+            reason = str(exc.orig).splitlines()[0]
+            raise LifecycleError(
+                f"the report store {self.url} refused the change: another process made the"
+                f" same one meanwhile ({reason}); nothing was changed, try again"
+            ) from None
         except OperationalError as exc:
             if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
                 raise
@@ -619,7 +626,7 @@ class ReportStore:
         period = report.period_label
 
         def store(conn: Connection) -> None:
-            row = _latest_row(conn, report.id, period)
+            row = _latest_row(conn, report.id, period, lock=True)
             if row is None:
                 row_id = _create(conn, report, by, at, timezone)
             elif row.status == S.DRAFT:
@@ -666,7 +673,7 @@ class ReportStore:
             )
 
         def store(conn: Connection) -> None:
-            row = _latest_row(conn, report_id, period)
+            row = _latest_row(conn, report_id, period, lock=True)
             if row is None and report is not None:
                 row_id = _create(conn, report, by, at, timezone)
                 row = conn.execute(select(reports_table).where(reports_table.c.id == row_id)).one()
@@ -979,7 +986,7 @@ class ReportStore:
     ) -> _Claim | None:
         """Check the step, settle earlier claims and claim this one (None: recorded only)."""
         with self._write() as conn:
-            row = _row(conn, report_id, period)
+            row = _row(conn, report_id, period, lock=True)
             name = describe(report_id, period, row.version)
             check_transition(name, S(row.status), target)
             _interrupt_dead_claims(conn, row.id, str(target), name)
@@ -1054,7 +1061,7 @@ class ReportStore:
         effect: those go through :meth:`_deliver`); it may raise to refuse the step.
         """
         with self._write() as conn:
-            row = _row(conn, report_id, period)
+            row = _row(conn, report_id, period, lock=True)
             check_transition(describe(report_id, period, row.version), S(row.status), target)
             effect(conn, row.id, _load(conn, row))
             _move(conn, row, target, by, at, note)
@@ -1068,10 +1075,18 @@ def _no_effect(_conn: Connection, _row_id: int, _stored: StoredReport) -> None:
 # -------------------------------------------------------------------------- rows
 
 
-def _row(conn: Connection, report_id: str, period: str, version: int | None = None) -> Row[Any]:
-    """The row of a version (default the latest); :class:`LifecycleError` when not stored."""
+def _row(
+    conn: Connection,
+    report_id: str,
+    period: str,
+    version: int | None = None,
+    *,
+    lock: bool = False,
+) -> Row[Any]:
+    """The row of a version (default the latest, ``lock``-ed as in :func:`_latest_row`);
+    :class:`LifecycleError` when not stored."""
     if version is None:
-        row = _latest_row(conn, report_id, period)
+        row = _latest_row(conn, report_id, period, lock=lock)
     else:
         row = conn.execute(
             select(reports_table).where(
@@ -1088,13 +1103,18 @@ def _row(conn: Connection, report_id: str, period: str, version: int | None = No
     return row
 
 
-def _latest_row(conn: Connection, report_id: str, period: str) -> Row[Any] | None:
-    return conn.execute(
+def _latest_row(
+    conn: Connection, report_id: str, period: str, *, lock: bool = False
+) -> Row[Any] | None:
+    """The latest version's row; ``lock``: locked until the transaction ends (FOR UPDATE,
+    for servers; SQLite's writer already holds the whole database)."""
+    query = (
         select(reports_table)
         .where(reports_table.c.report == report_id, reports_table.c.period == period)
         .order_by(reports_table.c.version.desc())
         .limit(1)
-    ).first()
+    )
+    return conn.execute(query.with_for_update() if lock else query).first()
 
 
 def _load(conn: Connection, row: Row[Any]) -> StoredReport:

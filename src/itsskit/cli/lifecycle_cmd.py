@@ -189,7 +189,16 @@ def _repair(s: _Session, target: ReportStatus) -> None:
     def rerender(report: Report, formats: Sequence[str], folder: Path) -> dict[str, Path]:
         return render(report, formats, folder, host=s.host)
 
-    for fixed in s.store.repair(s.report_id, s.period, rerender):
+    try:
+        repaired = s.store.repair(s.report_id, s.period, rerender)
+    except LifecycleError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a renderer plugin may raise anything
+        raise Failure(
+            f"report {stored.name}: its files are missing or changed and could not be"
+            f" re-rendered from the stored content: {type(exc).__name__}: {exc}"
+        ) from None
+    for fixed in repaired:
         kept = f"; the changed file is kept as {fixed.kept}" if fixed.kept else ""
         click.echo(
             f"warning: report {stored.name}: its {fixed.format} file {fixed.path} was missing"
