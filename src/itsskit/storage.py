@@ -566,9 +566,10 @@ class ReportStore:
         """A new staging folder inside ``folder`` (created) to render a version's files into.
 
         Pass it to :meth:`save` or :meth:`submit` with the files rendered in
-        it: once the version commits they move into ``folder``. Remove it with
-        :meth:`drop_staging` afterwards, whatever happened. Leftovers of killed
-        runs in ``folder`` are removed first.
+        it: once the version commits they move into ``folder`` and the staging
+        folder is gone. When the files are not stored (an error), remove it
+        with :meth:`drop_staging`. Leftovers of killed runs in ``folder`` are
+        removed first.
         """
         self._recover()
         stage = staging_path(Path(folder)).resolve()
@@ -586,10 +587,14 @@ class ReportStore:
         return stage
 
     def drop_staging(self, stage: Path) -> None:
-        """Remove a staging folder and its record."""
+        """Remove a staging folder and its record (nothing when already dropped)."""
         discard(stage)
+        where = staging_table.c.path == str(Path(stage).resolve())
+        with self._read() as conn:
+            if conn.execute(select(staging_table.c.id).where(where)).first() is None:
+                return
         with self._write() as conn:
-            conn.execute(delete(staging_table).where(staging_table.c.path == str(stage)))
+            conn.execute(delete(staging_table).where(where))
 
     @contextmanager
     def staged(self, folder: Path) -> Iterator[Path]:
@@ -904,14 +909,9 @@ class ReportStore:
             if time.monotonic() >= deadline:
                 raise StoreBusy(self._busy_message())
             time.sleep(0.05)
-        if staging is not None:
+        if staging is not None:  # the staging folder is used up: its files are in place
             _move_into_place(staging)
-            with self._write() as conn:
-                conn.execute(
-                    update(staging_table)
-                    .where(staging_table.c.path == str(staging))
-                    .values(switching=0)
-                )
+            self.drop_staging(staging)
 
     def _recover(self) -> None:
         """Finish the moves of processes killed after their commit; drop their staging folders."""
