@@ -493,7 +493,7 @@ def list_reports(
 @_target
 @click.option("--version", type=int, help="A version (default: the latest).")
 def show(config: Path, report_id: str, period: str, db: str | None, version: int | None) -> None:
-    """One stored report: state, files, deliveries, review and the allowed next steps."""
+    """One stored report: state, files, deliveries and their attempts, review, next steps."""
     with _session(config, report_id, period, db) as s:
         stored = s.store.get(s.report_id, s.period, version)
     report = stored.report
@@ -510,6 +510,11 @@ def show(config: Path, report_id: str, period: str, db: str | None, version: int
         (d.action, f"{d.plugin}: {d.target} ({d.by}, {d.at.isoformat()})")
         for d in stored.deliveries
     ]
+    rows += [
+        (f"attempt {e.action}", f"{e.state} via {e.plugin} ({e.by}, claimed {e.claimed.isoformat()})"
+         + (f": {e.detail}" if e.detail else ""))
+        for e in stored.outbox
+    ]  # fmt: skip
     if stored.review:
         rows.append(("review", f"{stored.review.by}, {stored.review.held.isoformat()}"))
         rows.append(("minutes", stored.review.minutes.strip()))
