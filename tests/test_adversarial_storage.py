@@ -582,3 +582,49 @@ def test_a_register_without_the_new_tables_still_works(tmp_path: Path) -> None:
     raw.close()
     advance(config, "archived")
     assert_delivered_once(config)
+
+
+# ------------------------------------------------------- sent, then not recorded
+
+
+def test_sent_but_not_recorded_says_so_and_is_recorded_without_sending_again(
+    tmp_path: Path,
+) -> None:
+    from collections.abc import Mapping, Sequence
+
+    from itsskit.contracts import Channel
+    from itsskit.models import Report
+    from itsskit.storage import NotRecorded, ReportStore
+
+    config = write_project(tmp_path / "p")
+    advance(config, "approved")
+    db = config.parent / "itsskit.db"
+
+    class LockingChannel(Channel):
+        """Sends, then leaves the register locked by another connection."""
+
+        name = "locking"
+        sent = 0
+        holder: sqlite3.Connection | None = None
+
+        def send(
+            self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]
+        ) -> None:
+            LockingChannel.sent += 1
+            LockingChannel.holder = sqlite3.connect(db, isolation_level=None)
+            LockingChannel.holder.execute("BEGIN EXCLUSIVE")
+
+    with ReportStore.open(f"sqlite:///{db}?timeout=0.3") as store:
+        with pytest.raises(NotRecorded) as info:
+            store.publish("alpha-monthly", "2025-10", by="张伟", channel=LockingChannel())
+        message = str(info.value)
+        assert "published via locking to cio@alpha.example.cn, but recording it failed" in message
+        assert "--record-only" in message and "nothing recorded" not in message
+        assert LockingChannel.holder is not None
+        LockingChannel.holder.rollback()
+        LockingChannel.holder.close()
+        assert store.get("alpha-monthly", "2025-10").status == "approved"
+        stored = store.publish("alpha-monthly", "2025-10", by="张伟", record_only=True)
+    assert [e.state for e in stored.outbox] == ["interrupted", "sent"]
+    assert stored.deliveries[0].target == "cio@alpha.example.cn"
+    assert status(config) == "published" and LockingChannel.sent == 1

@@ -964,6 +964,7 @@ class ReportStore:
         try:
             self._record(claim, target, place, by, at, note)
         except Exception as exc:  # noqa: BLE001 - whatever it was, say what happened
+            _ABANDONED.add((self.url, claim.id))
             raise NotRecorded(
                 f"report {claim.stored.name}: {target} via {plugin} to {place}, but recording it"
                 f" failed ({type(exc).__name__}: {exc}); the delivery stays claimed in the outbox:"
@@ -989,7 +990,7 @@ class ReportStore:
             row = _row(conn, report_id, period, lock=True)
             name = describe(report_id, period, row.version)
             check_transition(name, S(row.status), target)
-            _interrupt_dead_claims(conn, row.id, str(target), name)
+            _interrupt_dead_claims(conn, row.id, str(target), name, self.url)
             if record_only:
                 _record_interrupted(conn, row, target, name, by, at, note)
                 return None
@@ -1010,9 +1011,9 @@ class ReportStore:
         """Record a failed effect; if even that fails, the claim is found interrupted later."""
         try:
             with self._write() as conn:
-                _finish_claim(conn, claim_id, FAILED, f"{type(exc).__name__}: {exc}")
-        except Exception:  # noqa: BLE001, S110 - the effect's own error is the one to report
-            pass
+                _finish_claim(conn, claim_id, FAILED, _reason(exc))
+        except Exception:  # noqa: BLE001 - the effect's own error is the one to report
+            _ABANDONED.add((self.url, claim_id))
 
     def _record(
         self, claim: _Claim, target: ReportStatus, place: str, by: str, at: datetime, note: str
@@ -1426,8 +1427,13 @@ def _roll_forward(conn: Connection, staging: Path) -> None:
 # ---------------------------------------------------------------------- outbox
 
 
-def _interrupt_dead_claims(conn: Connection, row_id: int, action: str, name: str) -> None:
-    """Claims whose process is gone become interrupted; a live one refuses a second claim."""
+#: (store URL, outbox id) of the claims this process gave up on (their outcome not recorded).
+_ABANDONED: set[tuple[str, int]] = set()
+
+
+def _interrupt_dead_claims(conn: Connection, row_id: int, action: str, name: str, url: str) -> None:
+    """Claims whose process is gone (or gave up on them) become interrupted; a claim still
+    being worked on refuses a second one."""
     claims = conn.execute(
         select(outbox_table).where(
             outbox_table.c.report_row == row_id,
@@ -1436,7 +1442,10 @@ def _interrupt_dead_claims(conn: Connection, row_id: int, action: str, name: str
         )
     ).all()
     for claim in claims:
-        if owner_alive(claim.owner, datetime.fromisoformat(claim.claimed).timestamp()):
+        abandoned = (url, claim.id) in _ABANDONED
+        if not abandoned and owner_alive(
+            claim.owner, datetime.fromisoformat(claim.claimed).timestamp()
+        ):
             raise LifecycleError(
                 f"report {name} is being {action} via {claim.plugin} by another process"
                 f" ({claim.owner}, since {claim.claimed}); wait for it to finish"
@@ -1577,6 +1586,12 @@ def _minutes_text(review: Review) -> str:
         extra = ", ".join(part for part in (item.owner, _iso(item.due) or "") if part)
         lines.append(f"- [{item.id}] {item.description}" + (f" ({extra})" if extra else ""))
     return "\n".join(lines) + "\n"
+
+
+def _reason(exc: BaseException) -> str:
+    """An error as stored in the outbox: its type and first line, at most 300 characters."""
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"[:300]
 
 
 def _now() -> datetime:
