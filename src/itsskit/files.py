@@ -252,13 +252,14 @@ def owner_tag() -> str:
 def owner_alive(who: str, since: float) -> bool:
     """Whether the process ``who`` (from :func:`owner`) may still be running.
 
-    On this machine the process table decides; the owner of another machine is
-    taken as gone once ``since`` (a POSIX time) is :data:`STALE_ELSEWHERE` old.
+    On this machine the process table decides; the owner of another machine
+    (or any owner on Windows) is taken as gone once ``since`` (a POSIX time)
+    is :data:`STALE_ELSEWHERE` old.
     """
     host, _, rest = who.partition(":")
     pid_text, _, token = rest.partition(":")
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return time.time() - since < STALE_ELSEWHERE
+    if host != socket.gethostname() or not pid_text.isdigit() or os.name == "nt":
+        return time.time() - since < STALE_ELSEWHERE  # no process table to ask
     pid = int(pid_text)
     if pid == os.getpid():
         return token == _TOKEN
@@ -266,7 +267,7 @@ def owner_alive(who: str, since: float) -> bool:
 
 
 def _dead(match: re.Match[str], entry: Path) -> bool:
-    if match["host"] != _host_hash(socket.gethostname()):
+    if match["host"] != _host_hash(socket.gethostname()) or os.name == "nt":
         try:
             return time.time() - entry.lstat().st_mtime >= STALE_ELSEWHERE
         except OSError:
