@@ -628,3 +628,24 @@ def test_sent_but_not_recorded_says_so_and_is_recorded_without_sending_again(
     assert [e.state for e in stored.outbox] == ["interrupted", "sent"]
     assert stored.deliveries[0].target == "cio@alpha.example.cn"
     assert status(config) == "published" and LockingChannel.sent == 1
+
+
+def test_a_batch_that_skips_everything_still_removes_a_killed_runs_leftovers(
+    tmp_path: Path,
+) -> None:
+    from itsskit.files import owner_tag
+
+    config = write_project(tmp_path / "p")
+    itsskit(*batch(config))
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a finished process: its pid is free
+    host = owner_tag().split("-")[0]
+    folder = config.parent / "out" / "alpha"
+    leftover = folder / f".itsskit-staging-{host}-{child.pid}-worker"
+    leftover.mkdir()
+    (leftover / "alpha-monthly_2025-10.md").write_text("half a build", encoding="utf-8")
+    temporary = folder / f".alpha-monthly_2025-10.md.{host}-{child.pid}-x.tmp"
+    temporary.write_text("half", encoding="utf-8")
+    assert "\tskipped\t" in itsskit(*batch(config))
+    assert not leftover.exists() and not temporary.exists()
+    assert_register_matches_files(config)

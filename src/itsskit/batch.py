@@ -35,7 +35,7 @@ from typing import Literal
 import attrs
 
 from itsskit.config import Config
-from itsskit.files import discard, new_staging, safe_path
+from itsskit.files import discard, new_staging, remove_leftovers, safe_path
 from itsskit.models import Report, ReportStatus
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
@@ -113,6 +113,8 @@ def run_batch(
     labels = {rid: Period.parse(period, zones[rid]).label for rid in sorted(zones)}
     skipped = {rid: _skip_reason(store, rid, label, force) for rid, label in labels.items()}
     todo = [rid for rid, reason in skipped.items() if not reason]
+    for project in {spec.project for spec in config.reports.values()}:
+        remove_leftovers(safe_path(Path(out_dir), project))  # of a killed run
 
     def outcomes() -> Iterator[BatchItem]:
         for rid, reason in skipped.items():
