@@ -83,10 +83,16 @@ def test_an_id_that_is_no_safe_file_name_is_a_config_error_naming_the_key(
     path = config_with(tmp_path, table, key)
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert f"{path}: {table}.{json.dumps(key)}: the id is used in file names" in str(info.value)
+    assert (
+        f"{path}: {table}.{json.dumps(key, ensure_ascii=False)}: the id is used in file names"
+        in str(info.value)
+    )
     result = CliRunner().invoke(main, ["report", "list", str(path)])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert f"{table}.{json.dumps(key)}: the id is used in file names" in result.output
+    assert (
+        f"{table}.{json.dumps(key, ensure_ascii=False)}: the id is used in file names"
+        in result.output
+    )
     assert "\x00" not in result.output
 
 

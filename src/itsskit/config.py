@@ -351,7 +351,7 @@ class _Loader:
             for key in tables[name]:
                 if not is_safe_name(key):
                     self.error(
-                        f"{name}.{json.dumps(key)}",
+                        f"{name}.{json.dumps(key, ensure_ascii=False)}",
                         "the id is used in file names: expected letters, digits, '_', '.', '-',"
                         f" '@' or '+' only, at most {MAX_NAME_BYTES} bytes, not starting or"
                         " ending with '.', not a reserved name such as CON or NUL",
