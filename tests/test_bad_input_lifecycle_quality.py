@@ -227,7 +227,7 @@ def test_unreachable_smtp_server_leaves_the_report_approved(config: Path) -> Non
     result = step(config, "publish", "--by", "张伟")
     assert result.exit_code == 1
     assert f"smtp server 127.0.0.1:{port}: ConnectionRefusedError" in result.output
-    assert "nothing recorded (still approved)" in result.output
+    assert "not published (still approved)" in result.output
     assert (status(config), history_rows(config)) == ("approved", before)
 
 
@@ -269,7 +269,7 @@ def test_folder_channel_and_archive_root_blocked_by_a_file(config: Path) -> None
     assert step(config, "review", "--by", "张伟", "--minutes", "ok").exit_code == 0
     result = step(config, "archive", "--by", "张伟")
     assert result.exit_code == 1
-    assert "archive store folder failed, nothing recorded (still reviewed)" in result.output
+    assert "archive store folder failed, not archived (still reviewed)" in result.output
     assert "archive.folder.root: cannot create" in result.output
     assert status(config) == "reviewed"
     assert (config.parent / "archive").read_text() == "a file where the folder should be"

@@ -39,3 +39,51 @@ def test_a_file_that_cannot_be_created_names_its_path(tmp_path: Path) -> None:
         pass
     with pytest.raises(UnwritableFile, match="cannot be written"):
         write_atomic(target, b"x")
+
+
+def dead_pid() -> int:
+    """The pid of a process that has finished (and been reaped)."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_leftovers_of_a_killed_process_are_removed_by_the_next_write(tmp_path: Path) -> None:
+    from itsskit.files import new_staging, owner_tag
+
+    host = owner_tag().split("-")[0]
+    dead, alive = dead_pid(), os.getppid()
+    target = tmp_path / "report.docx"
+    stale = tmp_path / f".report.docx.{host}-{dead}-k1ll3d.tmp"
+    running = tmp_path / f".report.docx.{host}-{alive}-w0rk1n.tmp"
+    other_file = tmp_path / f".other.docx.{host}-{dead}-k1ll3d.tmp"
+    for path in (stale, running, other_file):
+        path.write_bytes(b"half")
+    write_atomic(target, b"new")
+    assert not stale.exists() and running.exists() and other_file.exists()
+    staged_dead = tmp_path / f".itsskit-staging-{host}-{dead}-abc"
+    staged_alive = tmp_path / f".itsskit-staging-{host}-{alive}-def"
+    staged_dead.mkdir()
+    staged_alive.mkdir()
+    fresh = new_staging(tmp_path)
+    assert fresh.is_dir() and fresh.name.startswith(".itsskit-staging-")
+    assert not staged_dead.exists() and not other_file.exists()
+    assert staged_alive.exists() and running.exists() and target.read_bytes() == b"new"
+
+
+def test_owner_alive() -> None:
+    import time
+
+    from itsskit.files import STALE_ELSEWHERE, owner, owner_alive
+
+    me = owner()
+    host, pid, token = me.split(":")
+    now = time.time()
+    assert owner_alive(me, now)
+    assert not owner_alive(f"{host}:{pid}:another-process-token", now)  # a reused pid
+    assert not owner_alive(f"{host}:{dead_pid()}:x", now)
+    assert owner_alive("elsewhere.example:1:x", now)  # another machine: trusted for a while
+    assert not owner_alive("elsewhere.example:1:x", now - STALE_ELSEWHERE - 1)

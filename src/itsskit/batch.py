@@ -40,6 +40,7 @@ from typing import Any, Literal
 import attrs
 
 from itsskit.config import Config
+from itsskit.files import discard, new_staging, remove_leftovers, safe_path
 from itsskit.guard import CallWatch, describe_seconds
 from itsskit.models import Report, ReportStatus
 from itsskit.periods import Period
@@ -124,6 +125,8 @@ def run_batch(
     labels = {rid: Period.parse(period, zones[rid]).label for rid in sorted(zones)}
     skipped = {rid: _skip_reason(store, rid, label, force) for rid, label in labels.items()}
     todo = [rid for rid, reason in skipped.items() if not reason]
+    for project in {spec.project for spec in config.reports.values()}:
+        remove_leftovers(safe_path(Path(out_dir), project))  # of a killed run
 
     def outcomes() -> Generator[BatchItem, None, None]:
         for rid, reason in skipped.items():
@@ -191,13 +194,16 @@ def _item(
 
 
 def _save(store: ReportStore, config: Config, built: Built, by: str, timezone: str) -> BatchItem:
-    report, files = built
+    report, files, stage = built
     try:
-        stored = store.save(report, files, by=by, timezone=timezone)
+        stored = store.save(report, files, by=by, timezone=timezone, staging=stage)
     except Exception as exc:  # noqa: BLE001 - one failed save must not stop the batch
         return _item(config, report.id, report.period_label, FAILED, detail=_cause(exc))
+    finally:
+        store.drop_staging(stage)
     version = stored.report.version
-    item = _item(config, report.id, report.period_label, BUILT, version=version, files=files)
+    final = {fmt: stored_file.path for fmt, stored_file in stored.files.items()}
+    item = _item(config, report.id, report.period_label, BUILT, version=version, files=final)
     return attrs.evolve(item, provisional_years=tuple(report.figures.get("provisional_years", ())))
 
 
@@ -207,8 +213,8 @@ def _cause(exc: BaseException) -> str:
 
 # ----------------------------------------------------------------------- workers
 
-#: A built report and its rendered files (format -> path).
-Built = tuple[Report, dict[str, Path]]
+#: A built report, its rendered files (format -> path) and the staging folder they are in.
+Built = tuple[Report, dict[str, Path], Path]
 
 
 @attrs.frozen(kw_only=True)
@@ -442,16 +448,23 @@ def _installed_plugins() -> PluginHost:
 
 
 def _build_one(job: _Job, host: PluginHost, report_id: str) -> Built:
-    """Build and render one report; files go to ``out_dir/<project>/``."""
+    """Build and render one report into a staging folder in ``out_dir/<project>/``.
+
+    The files take their place there once :meth:`ReportStore.save` commits.
+    """
     from itsskit.report.builder import build_report
     from itsskit.report.output import render
 
     config = job.config
     spec = config.reports[report_id]
     parsed = Period.parse(job.period, config.project(spec.project).timezone)
-    folder = job.out_dir / spec.project
+    folder = safe_path(job.out_dir, spec.project)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder}: is a file; expected a folder for the report files")
     report = build_report(config, report_id, parsed, host=host, at=job.at)
-    files = render(report, job.formats, folder, host=host)
-    return report, files
+    stage = new_staging(folder)
+    try:
+        return report, render(report, job.formats, stage, host=host), stage
+    except BaseException:
+        discard(stage)
+        raise

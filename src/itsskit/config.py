@@ -17,6 +17,7 @@ what was expected.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import tomllib
 import typing
@@ -33,6 +34,7 @@ from cattrs.v import format_exception, transform_error
 from itsskit.contracts import RECORD_KINDS, ArchiveStore, Channel, Source, SourceContext
 from itsskit.converter import make_converter
 from itsskit.durations import parse_duration
+from itsskit.files import MAX_NAME_BYTES, is_safe_name
 from itsskit.models import (
     DEFAULT_RESOLVED_STATUSES,
     LANGUAGES,
@@ -74,6 +76,8 @@ HOST_KEYS = ("plugin", "kind")
 #: and other files are checked by the source when it reads them (an unreadable source).
 FILE_OPTIONS = ("path",)
 PRIORITY_KEY = re.compile(r"^P[1-9]\d*$")
+#: Tables whose ids name files and folders (report files, archive folders): safe names only.
+FILE_NAME_IDS = ("projects", "reports", "services")
 
 
 class ConfigError(Exception):
@@ -308,6 +312,7 @@ class _Loader:
             if key not in TABLES + SETTINGS:
                 self.error(key, f"unknown table (expected one of: {', '.join(TABLES + SETTINGS)})")
         tables = {name: self.tables(data, name) for name in TABLES}
+        self.file_name_ids(tables)
         self.declared = {name: sorted(table) for name, table in tables.items()}
         calendars = self.each(tables, "calendars", self.calendar)
         slas = self.each(tables, "slas", lambda key, raw: self.sla(key, raw, calendars))
@@ -353,6 +358,18 @@ class _Loader:
             else:
                 self.error(f"{name}.{key}", f"expected a table ([{name}.{key}])")
         return tables
+
+    def file_name_ids(self, tables: Mapping[str, Mapping[str, Any]]) -> None:
+        """Ids used in file names must be safe file names (:func:`itsskit.files.is_safe_name`)."""
+        for name in FILE_NAME_IDS:
+            for key in tables[name]:
+                if not is_safe_name(key):
+                    self.error(
+                        f"{name}.{json.dumps(key, ensure_ascii=False)}",
+                        "the id is used in file names: expected letters, digits, '_', '.', '-',"
+                        f" '@' or '+' only, at most {MAX_NAME_BYTES} bytes, not starting or"
+                        " ending with '.', not a reserved name such as CON or NUL",
+                    )
 
     def each(
         self,

@@ -5,26 +5,45 @@ or a file path (an embedded SQLite database, the default
 ``<config dir>/itsskit.db``). One row per report version holds the
 :class:`~itsskit.models.Report` as JSON (through the one converter); beside it
 the lifecycle steps (who, when, from, to, note), the rendered files (format,
-path, SHA-256), deliveries (distribution and archive), review minutes with
-their improvement items, and the report submissions that feed the on-time KPI
-(:func:`itsskit.kpis.report_on_time`).
+path, SHA-256), deliveries (distribution and archive) and their outbox, review
+minutes with their improvement items, and the report submissions that feed
+the on-time KPI (:func:`itsskit.kpis.report_on_time`).
 
-Every change is one transaction. A step with an outside effect (sending the
-report, archiving it) runs the effect inside the transaction before anything
-is written: when the effect fails, nothing is recorded and the state is
-unchanged. Files are written (atomically, by the renderer or the archive
-store) before the row that names them commits.
+Crash safety (a kill at any instant leaves the old version with its old files
+or the new one with its new files):
+
+- Every change is one transaction; on SQLite a writer takes the database
+  lock when it begins (``BEGIN IMMEDIATE``), so two writers queue instead of
+  failing, and a lock held too long (the busy timeout, ``?timeout=`` in the
+  URL, default 5 s) is :class:`StoreBusy`, one clear line.
+- New files are rendered into a *staging folder* (:meth:`ReportStore.staging`)
+  inside their final folder, the rows naming their final paths commit, then
+  the files are renamed into place. A kill after the commit is finished by the
+  next process that opens the store: it moves a staged file into place when
+  the register says that content belongs there, and removes the rest.
+- A step with an outside effect (sending, archiving) first claims it in the
+  outbox (committed), then performs it, then records the outcome and the new
+  state in one transaction. A claim whose process is gone is *interrupted*:
+  the next run says so and does the step again (or records it as done,
+  ``record_only``); a claim whose process still runs refuses a second sender.
+- A stored file found missing or changed (:class:`StaleFiles`) is re-rendered
+  from the stored content by :meth:`ReportStore.repair`; a changed file is
+  kept beside it, so no approved report becomes unpublishable.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from sqlalchemy import (
@@ -33,6 +52,7 @@ from sqlalchemy import (
     CursorResult,
     Engine,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Row,
@@ -48,9 +68,11 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from itsskit.contracts import ArchiveStore, Channel
 from itsskit.converter import converter
+from itsskit.files import discard, owner, owner_alive, staging_path
 from itsskit.lifecycle import (
     LifecycleError,
     LifecycleStep,
@@ -63,9 +85,14 @@ from itsskit.periods import Period
 
 __all__ = [
     "Delivery",
+    "NotRecorded",
+    "OutboxEntry",
+    "RepairedFile",
     "ReportStore",
     "ReportSummary",
     "Review",
+    "StaleFiles",
+    "StoreBusy",
     "StoredFile",
     "StoredReport",
     "database_url",
@@ -73,6 +100,12 @@ __all__ = [
 ]
 
 S = ReportStatus
+T = TypeVar("T")
+
+#: Outbox states: claimed before the effect, then sent, failed or (its process gone) interrupted.
+CLAIMED, SENT, FAILED, INTERRUPTED = "claimed", "sent", "failed", "interrupted"
+#: The pysqlite busy timeout when the URL gives none (seconds).
+DEFAULT_BUSY_TIMEOUT = 5.0
 
 # ------------------------------------------------------------------------ schema
 
@@ -154,6 +187,32 @@ submissions_table = Table(
     Column("submitted", String(40)),
     UniqueConstraint("report", "period"),
 )
+#: Added after 0.1.0 (created beside the old tables when a 0.1.0 register is opened).
+outbox_table = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_row", ForeignKey("reports.id"), nullable=False),
+    Column("action", String(20), nullable=False),  # "published" or "archived"
+    Column("plugin", String(100), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("owner", String(300), nullable=False),  # the claiming process (files.owner)
+    Column("state", String(20), nullable=False),
+    Column("claimed", String(40), nullable=False),  # real time, UTC
+    Column("finished", String(40)),
+    Column("detail", Text, nullable=False),
+    Index("ix_outbox_report_row", "report_row"),
+)
+staging_table = Table(
+    "staging",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("path", Text, nullable=False, unique=True),  # a staging folder
+    Column("owner", String(300), nullable=False),
+    Column("since", String(40), nullable=False),  # real time, UTC
+    Column("switching", Integer, nullable=False),  # 1: committed, files being moved
+)
 
 # ----------------------------------------------------------------------- results
 
@@ -176,6 +235,50 @@ class Delivery:
     target: str
     by: str
     at: datetime
+
+
+@attrs.frozen(kw_only=True)
+class OutboxEntry:
+    """One attempt to publish or archive a version, claimed before it was made.
+
+    ``state``: ``claimed`` (under way), ``sent``, ``failed`` (``detail`` says
+    why) or ``interrupted`` (its process stopped before recording the outcome:
+    the effect may or may not have happened).
+    """
+
+    action: str
+    plugin: str
+    target: str
+    by: str
+    state: str
+    claimed: datetime
+    finished: datetime | None = None
+    detail: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class RepairedFile:
+    """A file :meth:`ReportStore.repair` re-rendered; ``kept``: the changed file, kept aside."""
+
+    format: str
+    path: Path
+    kept: Path | None = None
+
+
+class StoreBusy(LifecycleError):
+    """The database stayed locked by another process longer than the busy timeout."""
+
+
+class StaleFiles(LifecycleError):
+    """Files of a version are missing or changed since stored; :meth:`ReportStore.repair` fixes them."""
+
+    def __init__(self, message: str, files: Sequence[StoredFile]) -> None:
+        super().__init__(message)
+        self.files = tuple(files)
+
+
+class NotRecorded(LifecycleError):
+    """The effect (sending, archiving) happened but recording it failed; the claim stays."""
 
 
 @attrs.frozen(kw_only=True)
@@ -213,6 +316,7 @@ class StoredReport:
     steps: tuple[LifecycleStep, ...]
     deliveries: tuple[Delivery, ...] = ()
     review: Review | None = None
+    outbox: tuple[OutboxEntry, ...] = ()
 
     @property
     def name(self) -> str:
@@ -258,6 +362,21 @@ def _when(at: datetime | None) -> datetime:
 
 # ------------------------------------------------------------------------- store
 
+#: ``render(report, formats, folder)`` -> format -> path: how :meth:`ReportStore.repair` renders.
+Render = Callable[[Report, Sequence[str], Path], Mapping[str, Path]]
+#: ``effect(stored version, its checked files)`` -> where it went: a channel send or an archive.
+Effect = Callable[["StoredReport", dict[str, Path]], str]
+
+
+@attrs.frozen(kw_only=True)
+class _Claim:
+    """An outbox row claimed for an effect, with the version it is for."""
+
+    id: int
+    row_id: int
+    stored: StoredReport
+    files: dict[str, Path]
+
 
 class ReportStore:
     """Reports and their lifecycle in a SQL database. Open with :meth:`open`; close after use.
@@ -270,18 +389,25 @@ class ReportStore:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        metadata.create_all(engine)
+        self._timeout = float(engine.url.query.get("timeout", DEFAULT_BUSY_TIMEOUT))  # type: ignore[arg-type]
+        self._create_tables()
+        self._recover()
 
     @classmethod
     def open(cls, url_or_path: str | Path) -> ReportStore:
-        """Open (and create when new) the store at a SQLAlchemy URL or a SQLite file path."""
+        """Open (and create when new) the store at a SQLAlchemy URL or a SQLite file path.
+
+        Staged files left by a process killed after its commit are moved into
+        place, and its staging folders removed.
+        """
         url = make_url(database_url(url_or_path))
         sqlite = url.get_backend_name() == "sqlite"
         if sqlite and url.database not in (None, "", ":memory:"):
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
         if sqlite:
-            event.listen(engine, "connect", _sqlite_foreign_keys)
+            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "begin", _sqlite_begin)
         try:
             return cls(engine)
         except BaseException:
@@ -303,21 +429,68 @@ class ReportStore:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
+    # -------------------------------------------------------------- connections
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self._clear_busy(), self._engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One write transaction; on SQLite it holds the write lock from its start."""
+        with self._clear_busy(), self._engine.connect() as conn:
+            conn.execution_options(itsskit_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _clear_busy(self) -> Iterator[None]:
+        """A database locked past the busy timeout is :class:`StoreBusy`, one clear line;
+        a row another process inserted meanwhile is a :class:`LifecycleError`."""
+        try:
+            yield
+        except IntegrityError as exc:
+            reason = str(exc.orig).splitlines()[0]
+            raise LifecycleError(
+                f"the report store {self.url} refused the change: another process made the"
+                f" same one meanwhile ({reason}); nothing was changed, try again"
+            ) from None
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                raise
+            raise StoreBusy(self._busy_message()) from None
+
+    def _busy_message(self) -> str:
+        return (
+            f"the report store {self.url} is locked by another process: gave up after"
+            f" waiting {self._timeout:g} s (the busy timeout, ?timeout= in the URL); try again"
+        )
+
+    def _create_tables(self) -> None:
+        """Create the missing tables; two processes creating them at once both succeed."""
+        try:
+            with self._write() as conn:
+                metadata.create_all(conn)
+        except DBAPIError:  # another database's concurrent CREATE won the race
+            with self._write() as conn:
+                metadata.create_all(conn)
+
     # ------------------------------------------------------------------ queries
 
     def has(self, report_id: str, period: str) -> bool:
         """True when some version of the report for ``period`` is stored."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             return _latest_row(conn, report_id, period) is not None
 
     def get(self, report_id: str, period: str, version: int | None = None) -> StoredReport:
         """A stored version (default the latest); :class:`LifecycleError` when there is none."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             return _load(conn, _row(conn, report_id, period, version))
 
     def versions(self, report_id: str, period: str) -> list[StoredReport]:
         """Every stored version, oldest first."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(reports_table)
                 .where(reports_table.c.report == report_id, reports_table.c.period == period)
@@ -327,7 +500,7 @@ class ReportStore:
 
     def history(self, report_id: str, period: str) -> list[LifecycleStep]:
         """Every step of every version, in the order they happened."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(transitions_table, reports_table.c.version)
                 .join(reports_table, transitions_table.c.report_row == reports_table.c.id)
@@ -345,7 +518,7 @@ class ReportStore:
     ) -> list[ReportSummary]:
         """The latest version of every stored report, filtered, sorted by period then report."""
         r = reports_table.c
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 select(r.report, r.project, r.period, r.version, r.status, r.title).order_by(
                     r.version
@@ -374,7 +547,7 @@ class ReportStore:
 
     def all_submissions(self) -> list[ReportSubmission]:
         """Every report that has fallen due or will: when due, when first submitted."""
-        with self._engine.connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(select(submissions_table).order_by(submissions_table.c.id)).all()
         return [
             ReportSubmission(
@@ -387,6 +560,51 @@ class ReportStore:
             for row in rows
         ]
 
+    # ---------------------------------------------------------------- staging
+
+    def staging(self, folder: Path) -> Path:
+        """A new staging folder inside ``folder`` (created) to render a version's files into.
+
+        Pass it to :meth:`save` or :meth:`submit` with the files rendered in
+        it: once the version commits they move into ``folder`` and the staging
+        folder is gone. When the files are not stored (an error), remove it
+        with :meth:`drop_staging`. Leftovers of killed runs in ``folder`` are
+        removed first.
+        """
+        self._recover()
+        stage = staging_path(Path(folder)).resolve()
+        with self._write() as conn:  # recorded before it exists: a kill leaves nothing unknown
+            conn.execute(
+                insert(staging_table).values(
+                    path=str(stage), owner=owner(), since=_now().isoformat(), switching=0
+                )
+            )
+        try:
+            stage.mkdir()
+        except OSError:
+            self.drop_staging(stage)
+            raise
+        return stage
+
+    def drop_staging(self, stage: Path) -> None:
+        """Remove a staging folder and its record (nothing when already dropped)."""
+        discard(stage)
+        where = staging_table.c.path == str(Path(stage).resolve())
+        with self._read() as conn:
+            if conn.execute(select(staging_table.c.id).where(where)).first() is None:
+                return
+        with self._write() as conn:
+            conn.execute(delete(staging_table).where(where))
+
+    @contextmanager
+    def staged(self, folder: Path) -> Iterator[Path]:
+        """:meth:`staging` as a context: the staging folder is dropped when the block ends."""
+        stage = self.staging(folder)
+        try:
+            yield stage
+        finally:
+            self.drop_staging(stage)
+
     # -------------------------------------------------------------------- steps
 
     def save(
@@ -397,6 +615,7 @@ class ReportStore:
         by: str,
         at: datetime | None = None,
         timezone: str | None = None,
+        staging: Path | None = None,
     ) -> StoredReport:
         """Store a built report as a draft with its rendered files.
 
@@ -404,33 +623,28 @@ class ReportStore:
         version is a draft replaces that draft (content and files). Any other
         state is an error: a returned report gets new content through
         :meth:`submit`. ``timezone`` (the project's) places the due time.
+        With ``staging`` (from :meth:`staging`) the files are in it and move
+        into its folder once committed; without, they are already in place.
         """
         at = _when(at)
         hashes = _hashes(files)
         period = report.period_label
-        with self._engine.begin() as conn:
-            row = _latest_row(conn, report.id, period)
+
+        def store(conn: Connection) -> None:
+            row = _latest_row(conn, report.id, period, lock=True)
             if row is None:
-                row_id = _insert_version(conn, report, 1, S.DRAFT)
-                _insert_step(conn, row_id, None, S.DRAFT, by, at, "")
-                due = due_time(report.period_end, report.spec.due_days, timezone)
-                conn.execute(
-                    insert(submissions_table).values(
-                        report=report.id, project=report.project, period=period,
-                        due=due.isoformat(), submitted=None,
-                    )
-                )  # fmt: skip
+                row_id = _create(conn, report, by, at, timezone)
             elif row.status == S.DRAFT:
-                row_id = row.id
-                _update(conn, row, data=_dump(report), title=report.spec.title)
-                conn.execute(delete(files_table).where(files_table.c.report_row == row_id))
+                row_id = _replace_draft(conn, row, report)
             else:
                 raise LifecycleError(
                     f"report {describe(report.id, period, row.version)} is {row.status}:"
                     " only a draft can be replaced"
                     + (" (resubmit it with the new content)" if row.status == S.RETURNED else "")
                 )
-            _insert_files(conn, row_id, files, hashes)
+            _record_files(conn, row_id, files, hashes, staging)
+
+        self._commit(store, staging)
         return self.get(report.id, period)
 
     def submit(
@@ -443,47 +657,47 @@ class ReportStore:
         note: str = "",
         report: Report | None = None,
         files: Mapping[str, Path] | None = None,
+        staging: Path | None = None,
+        timezone: str | None = None,
     ) -> StoredReport:
         """Submit the draft, or resubmit a returned report as a new version.
 
-        A resubmission takes the rebuilt ``report`` and ``files`` when given,
-        else the returned version's content. The first submission of a report
-        and period is its submitted time for the on-time KPI.
+        With new content (``report`` and its ``files``, staged as for
+        :meth:`save`) a report not stored yet is stored and submitted, a
+        draft's content is replaced and submitted, a returned report gets a
+        new version with it — each in one transaction. A resubmission without
+        new content takes the returned version's. The first submission of a
+        report and period is its submitted time for the on-time KPI.
         """
         at = _when(at)
         hashes = _hashes(files or {})
-        with self._engine.begin() as conn:
-            row = _row(conn, report_id, period)
-            name = describe(report_id, period, row.version)
-            check_transition(name, S(row.status), S.SUBMITTED)
-            if report is not None and (report.id, report.period_label) != (report_id, period):
-                raise LifecycleError(
-                    f"report {describe(report_id, period)}: the new content is "
-                    f"{describe(report.id, report.period_label)}"
-                )
+        if report is not None and (report.id, report.period_label) != (report_id, period):
+            raise LifecycleError(
+                f"report {describe(report_id, period)}: the new content is "
+                f"{describe(report.id, report.period_label)}"
+            )
+
+        def store(conn: Connection) -> None:
+            row = _latest_row(conn, report_id, period, lock=True)
+            if row is None and report is not None:
+                row_id = _create(conn, report, by, at, timezone)
+                row = conn.execute(select(reports_table).where(reports_table.c.id == row_id)).one()
+            row = row if row is not None else _row(conn, report_id, period)
+            check_transition(describe(report_id, period, row.version), S(row.status), S.SUBMITTED)
             if row.status == S.RETURNED:
                 content = report or _load_report(row.data)
                 row_id = _insert_version(conn, content, row.version + 1, S.SUBMITTED)
                 _insert_step(conn, row_id, S.RETURNED, S.SUBMITTED, by, at, note)
-                if files is None:
-                    _copy_files(conn, row.id, row_id)
-                else:
-                    _insert_files(conn, row_id, files, hashes)
-            elif report is not None or files is not None:
-                raise LifecycleError(
-                    f"report {name} is a draft: save the new content first, then submit"
-                )
             else:
+                row_id = _replace_draft(conn, row, report) if report is not None else row.id
                 _move(conn, row, S.SUBMITTED, by, at, note)
-            conn.execute(
-                update(submissions_table)
-                .where(
-                    submissions_table.c.report == report_id,
-                    submissions_table.c.period == period,
-                    submissions_table.c.submitted.is_(None),
-                )
-                .values(submitted=at.isoformat())
-            )
+            if files is not None:
+                _record_files(conn, row_id, files, hashes, staging)
+            elif row.status == S.RETURNED:
+                _copy_files(conn, row.id, row_id)
+            _mark_submitted(conn, report_id, period, at)
+
+        self._commit(store, staging)
         return self.get(report_id, period)
 
     def approve(
@@ -521,28 +735,39 @@ class ReportStore:
         channel: Channel | None = None,
         at: datetime | None = None,
         note: str = "",
+        record_only: bool = False,
     ) -> StoredReport:
         """Publish the approved version: send its files to the distribution list.
 
         Without a ``channel`` the publication is only recorded (posted
-        elsewhere). The files must be unchanged since they were stored. If the
-        channel raises, nothing is recorded and the report stays approved.
+        elsewhere). The files must be unchanged since they were stored
+        (:class:`StaleFiles`). The delivery is claimed in the outbox before
+        sending: a second publisher meanwhile is refused; if the channel
+        raises, the attempt is recorded as failed and the report stays
+        approved. ``record_only`` records an interrupted delivery (see
+        :class:`OutboxEntry`) as sent without sending it again.
         """
         at = _when(at)
+        if channel is None and not record_only:
+            return self._transition(report_id, period, S.PUBLISHED, by, at, note, _no_effect)
 
-        def send(conn: Connection, row_id: int, stored: StoredReport) -> None:
-            if channel is None:
-                return
-            recipients = stored.report.spec.distribution
-            if not recipients:
+        def recipients(stored: StoredReport) -> str:
+            if not stored.report.spec.distribution:
                 raise LifecycleError(
                     f"report {stored.name}: its distribution list is empty "
                     f"(set distribution = [...] in [reports.{report_id}])"
                 )
-            channel.send(stored.report, _checked_files(stored), recipients)
-            _insert_delivery(conn, row_id, "published", channel.name, ", ".join(recipients), by, at)
+            return ", ".join(stored.report.spec.distribution)
 
-        return self._transition(report_id, period, S.PUBLISHED, by, at, note, send)
+        def send(stored: StoredReport, files: dict[str, Path]) -> str:
+            assert channel is not None  # noqa: S101 - record_only never sends
+            channel.send(stored.report, files, stored.report.spec.distribution)
+            return recipients(stored)
+
+        plugin = channel.name if channel is not None else ""
+        return self._deliver(
+            report_id, period, S.PUBLISHED, plugin, recipients, send, by, at, note, record_only
+        )
 
     def review(
         self,
@@ -592,26 +817,217 @@ class ReportStore:
         store: ArchiveStore,
         at: datetime | None = None,
         note: str = "",
+        record_only: bool = False,
     ) -> StoredReport:
         """Archive the reviewed version: its files and the review minutes go to ``store``.
 
-        If the store raises, nothing is recorded and the report stays reviewed.
+        Claimed in the outbox first, like :meth:`publish`. If the store raises,
+        the attempt is recorded as failed and the report stays reviewed.
         """
         at = _when(at)
 
-        def put(conn: Connection, row_id: int, stored: StoredReport) -> None:
-            files = _checked_files(stored)
-            with tempfile.TemporaryDirectory(prefix="itsskit-archive-") as folder:
+        def put(stored: StoredReport, files: dict[str, Path]) -> str:
+            with self._scratch(files) as folder:
                 if stored.review is not None:
-                    minutes = Path(folder) / "minutes.txt"
+                    minutes = folder / "minutes.txt"
                     minutes.write_text(_minutes_text(stored.review), encoding="utf-8")
-                    files["minutes"] = minutes
-                location = store.archive(stored.report, files)
-            _insert_delivery(conn, row_id, "archived", store.name, location, by, at)
+                    files = {**files, "minutes": minutes}
+                return store.archive(stored.report, files)
 
-        return self._transition(report_id, period, S.ARCHIVED, by, at, note, put)
+        return self._deliver(
+            report_id, period, S.ARCHIVED, store.name, lambda _s: store.name, put,
+            by, at, note, record_only,
+        )  # fmt: skip
+
+    def repair(self, report_id: str, period: str, render: Render) -> list[RepairedFile]:
+        """Re-render the latest version's missing or changed files from its stored content.
+
+        ``render(report, formats, folder)`` renders into ``folder`` (e.g.
+        :func:`itsskit.report.output.render`). The new files replace the stale
+        ones through a staging folder and the register records their SHA-256;
+        a changed file is first copied aside as ``<name>.changed-<UTC time><suffix>``.
+        Returns what was repaired (nothing when every file is intact).
+        """
+        stored = self.get(report_id, period)
+        stale = _stale(stored)
+        by_folder: dict[Path, list[StoredFile]] = {}
+        for stored_file in stale:
+            by_folder.setdefault(stored_file.path.parent, []).append(stored_file)
+        repaired: list[RepairedFile] = []
+        for folder, group in by_folder.items():
+            with self.staged(folder) as stage:
+                repaired += self._rerender(stored, group, stage, render)
+        return repaired
 
     # ----------------------------------------------------------------- internals
+
+    def _rerender(
+        self, stored: StoredReport, group: list[StoredFile], stage: Path, render: Render
+    ) -> list[RepairedFile]:
+        rendered = render(stored.report, [f.format for f in group], stage)
+        hashes: dict[str, str] = {}
+        repaired = []
+        for stored_file in group:
+            staged = stage / stored_file.path.name
+            if Path(rendered[stored_file.format]) != staged:
+                os.replace(rendered[stored_file.format], staged)
+            hashes[stored_file.format] = sha256_of(staged)
+            repaired.append(
+                RepairedFile(
+                    format=stored_file.format, path=stored_file.path, kept=_keep_aside(stored_file)
+                )
+            )
+
+        def record(conn: Connection) -> None:
+            for stored_file in group:
+                conn.execute(
+                    update(files_table)
+                    .where(
+                        files_table.c.path == str(stored_file.path),
+                        files_table.c.sha256 == stored_file.sha256,
+                    )
+                    .values(sha256=hashes[stored_file.format])
+                )
+
+        self._commit(record, stage)
+        return repaired
+
+    def _commit(self, body: Callable[[Connection], None], staging: Path | None) -> None:
+        """``body`` in one write transaction; then ``staging``'s files move into place.
+
+        Waits (up to the busy timeout) while another live process is moving
+        files into the same folder, so moves land in the order of the commits.
+        """
+        deadline = time.monotonic() + self._timeout
+        while True:
+            with self._write() as conn:
+                if staging is None or not _switching_beside(conn, staging):
+                    body(conn)
+                    if staging is not None:
+                        _mark_switching(conn, staging)
+                    break
+            if time.monotonic() >= deadline:
+                raise StoreBusy(self._busy_message())
+            time.sleep(0.05)
+        if staging is not None:  # the staging folder is used up: its files are in place
+            _move_into_place(staging)
+            self.drop_staging(staging)
+
+    def _recover(self) -> None:
+        """Finish the moves of processes killed after their commit; drop their staging folders."""
+        with self._read() as conn:
+            rows = conn.execute(select(staging_table)).all()
+        for row in rows:
+            if owner_alive(row.owner, datetime.fromisoformat(row.since).timestamp()):
+                continue
+            with self._write() as conn:
+                if conn.execute(
+                    delete(staging_table).where(
+                        staging_table.c.id == row.id, staging_table.c.owner == row.owner
+                    )
+                ).rowcount:
+                    _roll_forward(conn, Path(row.path))
+                    discard(Path(row.path))
+
+    @contextmanager
+    def _scratch(self, files: Mapping[str, Path]) -> Iterator[Path]:
+        """A folder for extra files of a delivery: staged beside the report's files."""
+        if not files:
+            with tempfile.TemporaryDirectory(prefix="itsskit-") as folder:
+                yield Path(folder)
+            return
+        with self.staged(next(iter(files.values())).parent) as stage:
+            yield stage
+
+    def _deliver(
+        self,
+        report_id: str,
+        period: str,
+        target: ReportStatus,
+        plugin: str,
+        where: Callable[[StoredReport], str],
+        effect: Effect,
+        by: str,
+        at: datetime,
+        note: str,
+        record_only: bool,
+    ) -> StoredReport:
+        """Claim the effect in the outbox, perform it, record the outcome and the new state."""
+        claim = self._claim(report_id, period, target, plugin, where, by, at, note, record_only)
+        if claim is None:
+            return self.get(report_id, period)
+        try:
+            place = effect(claim.stored, claim.files)
+        except Exception as exc:
+            self._fail_claim(claim.id, exc)
+            raise
+        try:
+            self._record(claim, target, place, by, at, note)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, say what happened
+            _ABANDONED.add((self.url, claim.id))
+            raise NotRecorded(
+                f"report {claim.stored.name}: {target} via {plugin} to {place}, but recording it"
+                f" failed ({type(exc).__name__}: {exc}); the delivery stays claimed in the outbox:"
+                " run the step again with --record-only (record_only=True) to record it"
+                " without repeating it"
+            ) from None
+        return self.get(report_id, period)
+
+    def _claim(
+        self,
+        report_id: str,
+        period: str,
+        target: ReportStatus,
+        plugin: str,
+        where: Callable[[StoredReport], str],
+        by: str,
+        at: datetime,
+        note: str,
+        record_only: bool,
+    ) -> _Claim | None:
+        """Check the step, settle earlier claims and claim this one (None: recorded only)."""
+        with self._write() as conn:
+            row = _row(conn, report_id, period, lock=True)
+            name = describe(report_id, period, row.version)
+            check_transition(name, S(row.status), target)
+            _interrupt_dead_claims(conn, row.id, str(target), name, self.url)
+            if record_only:
+                _record_interrupted(conn, row, target, name, by, at, note)
+                return None
+            stored = _load(conn, row)
+            files = _checked_files(stored)
+            claim_id = _new_id(
+                conn.execute(
+                    insert(outbox_table).values(
+                        report_row=row.id, action=str(target), plugin=plugin,
+                        target=where(stored), actor=by, owner=owner(), state=CLAIMED,
+                        claimed=_now().isoformat(), finished=None, detail="",
+                    )
+                )
+            )  # fmt: skip
+        return _Claim(id=claim_id, row_id=row.id, stored=stored, files=files)
+
+    def _fail_claim(self, claim_id: int, exc: Exception) -> None:
+        """Record a failed effect; if even that fails, the claim is found interrupted later."""
+        try:
+            with self._write() as conn:
+                _finish_claim(conn, claim_id, FAILED, _reason(exc))
+        except Exception:  # noqa: BLE001 - the effect's own error is the one to report
+            _ABANDONED.add((self.url, claim_id))
+
+    def _record(
+        self, claim: _Claim, target: ReportStatus, place: str, by: str, at: datetime, note: str
+    ) -> None:
+        with self._write() as conn:
+            current = conn.execute(select(outbox_table).where(outbox_table.c.id == claim.id)).one()
+            if current.state != CLAIMED or current.owner != owner():
+                raise LifecycleError(f"its outbox claim was taken over ({current.state})")
+            _finish_claim(conn, claim.id, SENT, "", target=place)
+            row = conn.execute(
+                select(reports_table).where(reports_table.c.id == claim.row_id)
+            ).one()
+            _insert_delivery(conn, row.id, str(target), current.plugin, place, by, at)
+            _move(conn, row, target, by, at, note)
 
     def _decide(
         self,
@@ -642,23 +1058,36 @@ class ReportStore:
     ) -> StoredReport:
         """Check ``latest -> target``, run ``effect``, then record the step: all or nothing.
 
-        ``effect(conn, row id, stored version)`` may raise to refuse the step.
+        ``effect(conn, row id, stored version)`` writes rows only (no outside
+        effect: those go through :meth:`_deliver`); it may raise to refuse the step.
         """
-        with self._engine.begin() as conn:
-            row = _row(conn, report_id, period)
+        with self._write() as conn:
+            row = _row(conn, report_id, period, lock=True)
             check_transition(describe(report_id, period, row.version), S(row.status), target)
             effect(conn, row.id, _load(conn, row))
             _move(conn, row, target, by, at, note)
         return self.get(report_id, period)
 
 
+def _no_effect(_conn: Connection, _row_id: int, _stored: StoredReport) -> None:
+    """A step recorded without anything else."""
+
+
 # -------------------------------------------------------------------------- rows
 
 
-def _row(conn: Connection, report_id: str, period: str, version: int | None = None) -> Row[Any]:
-    """The row of a version (default the latest); :class:`LifecycleError` when not stored."""
+def _row(
+    conn: Connection,
+    report_id: str,
+    period: str,
+    version: int | None = None,
+    *,
+    lock: bool = False,
+) -> Row[Any]:
+    """The row of a version (default the latest, ``lock``-ed as in :func:`_latest_row`);
+    :class:`LifecycleError` when not stored."""
     if version is None:
-        row = _latest_row(conn, report_id, period)
+        row = _latest_row(conn, report_id, period, lock=lock)
     else:
         row = conn.execute(
             select(reports_table).where(
@@ -675,13 +1104,18 @@ def _row(conn: Connection, report_id: str, period: str, version: int | None = No
     return row
 
 
-def _latest_row(conn: Connection, report_id: str, period: str) -> Row[Any] | None:
-    return conn.execute(
+def _latest_row(
+    conn: Connection, report_id: str, period: str, *, lock: bool = False
+) -> Row[Any] | None:
+    """The latest version's row; ``lock``: locked until the transaction ends (FOR UPDATE,
+    for servers; SQLite's writer already holds the whole database)."""
+    query = (
         select(reports_table)
         .where(reports_table.c.report == report_id, reports_table.c.period == period)
         .order_by(reports_table.c.version.desc())
         .limit(1)
-    ).first()
+    )
+    return conn.execute(query.with_for_update() if lock else query).first()
 
 
 def _load(conn: Connection, row: Row[Any]) -> StoredReport:
@@ -711,6 +1145,17 @@ def _load(conn: Connection, row: Row[Any]) -> StoredReport:
             .order_by(deliveries_table.c.id)
         )
     )  # fmt: skip
+    outbox = tuple(
+        OutboxEntry(
+            action=o.action, plugin=o.plugin, target=o.target, by=o.actor, state=o.state,
+            claimed=datetime.fromisoformat(o.claimed), finished=_time(o.finished), detail=o.detail,
+        )
+        for o in conn.execute(
+            select(outbox_table)
+            .where(outbox_table.c.report_row == row.id)
+            .order_by(outbox_table.c.id)
+        )
+    )  # fmt: skip
     history = tuple(Transition(status=s.to_status, at=s.at, by=s.by, note=s.note) for s in steps)
     report = attrs.evolve(
         _load_report(row.data), status=S(row.status), version=row.version, history=history
@@ -721,6 +1166,7 @@ def _load(conn: Connection, row: Row[Any]) -> StoredReport:
         steps=steps,
         deliveries=deliveries,
         review=_review(conn, row.id),
+        outbox=outbox,
     )
 
 
@@ -798,14 +1244,84 @@ def _insert_step(
     )  # fmt: skip
 
 
-def _insert_files(
-    conn: Connection, row_id: int, files: Mapping[str, Path], hashes: Mapping[str, str]
+def _create(conn: Connection, report: Report, by: str, at: datetime, timezone: str | None) -> int:
+    """Version 1 of a report as a draft, and its submission row (when it is due)."""
+    row_id = _insert_version(conn, report, 1, S.DRAFT)
+    _insert_step(conn, row_id, None, S.DRAFT, by, at, "")
+    due = due_time(report.period_end, report.spec.due_days, timezone)
+    conn.execute(
+        insert(submissions_table).values(
+            report=report.id, project=report.project, period=report.period_label,
+            due=due.isoformat(), submitted=None,
+        )
+    )  # fmt: skip
+    return row_id
+
+
+def _replace_draft(conn: Connection, row: Row[Any], report: Report) -> int:
+    """The draft in ``row`` gets ``report`` as its content and loses its files."""
+    _update(conn, row, data=_dump(report), title=report.spec.title)
+    conn.execute(delete(files_table).where(files_table.c.report_row == row.id))
+    return int(row.id)
+
+
+def _mark_submitted(conn: Connection, report_id: str, period: str, at: datetime) -> None:
+    """The first submission of a report and period is its submitted time."""
+    conn.execute(
+        update(submissions_table)
+        .where(
+            submissions_table.c.report == report_id,
+            submissions_table.c.period == period,
+            submissions_table.c.submitted.is_(None),
+        )
+        .values(submitted=at.isoformat())
+    )
+
+
+def _record_files(
+    conn: Connection,
+    row_id: int,
+    files: Mapping[str, Path],
+    hashes: Mapping[str, str],
+    staging: Path | None,
 ) -> None:
+    """Rows for the version's files, at their final paths (staged files: the staging's folder)."""
     for fmt, path in files.items():
+        final = _final_path(Path(path), staging)
+        if staging is not None:
+            _refuse_overwrite(conn, row_id, fmt, final, hashes[fmt])
         conn.execute(
             insert(files_table).values(
-                report_row=row_id, format=fmt, path=str(Path(path).resolve()), sha256=hashes[fmt]
+                report_row=row_id, format=fmt, path=str(final), sha256=hashes[fmt]
             )
+        )
+
+
+def _final_path(path: Path, staging: Path | None) -> Path:
+    if staging is None:
+        return path.resolve()
+    staging = staging.resolve()
+    if path.resolve().parent != staging:
+        raise ValueError(f"{path}: a staged file must be in the staging folder {staging}")
+    return staging.parent / path.name
+
+
+def _refuse_overwrite(conn: Connection, row_id: int, fmt: str, final: Path, sha: str) -> None:
+    """A staged file never replaces a file another stored version still names."""
+    other = conn.execute(
+        select(reports_table.c.report, reports_table.c.period, reports_table.c.version)
+        .join(files_table, files_table.c.report_row == reports_table.c.id)
+        .where(
+            files_table.c.path == str(final),
+            files_table.c.report_row != row_id,
+            files_table.c.sha256 != sha,
+        )
+    ).first()
+    if other is not None:
+        raise LifecycleError(
+            f"the {fmt} file {final} is the file of report"
+            f" {describe(other.report, other.period, other.version)}: it is not overwritten"
+            " (write the new files to another folder, e.g. --out)"
         )
 
 
@@ -836,10 +1352,151 @@ def _new_id(result: CursorResult[Any]) -> int:
     return int(key[0])
 
 
-def _sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Foreign keys on; transactions begun by :func:`_sqlite_begin`, not by pysqlite."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A writer takes the lock at once (waiting up to the busy timeout), a reader does not."""
+    immediate = conn.get_execution_options().get("itsskit_write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# ---------------------------------------------------------------- staged files
+
+
+def _switching_beside(conn: Connection, staging: Path) -> bool:
+    """True when another live process is moving committed files into ``staging``'s folder."""
+    folder = str(staging.resolve().parent)
+    mine = str(staging.resolve())
+    for row in conn.execute(select(staging_table).where(staging_table.c.switching == 1)):
+        beside = row.path != mine and str(Path(row.path).parent) == folder
+        if beside and owner_alive(row.owner, datetime.fromisoformat(row.since).timestamp()):
+            return True
+    return False
+
+
+def _mark_switching(conn: Connection, staging: Path) -> None:
+    """Record (in the committing transaction) that ``staging``'s files are to move into place."""
+    path = str(staging.resolve())
+    marked = conn.execute(
+        update(staging_table)
+        .where(staging_table.c.path == path)
+        .values(switching=1, owner=owner(), since=_now().isoformat())
+    )
+    if not marked.rowcount:  # a staging folder made without ReportStore.staging
+        conn.execute(
+            insert(staging_table).values(
+                path=path, owner=owner(), since=_now().isoformat(), switching=1
+            )
+        )
+
+
+def _staged_files(staging: Path) -> list[Path]:
+    """The files in a staging folder (not temporary files, not folders)."""
+    try:
+        return sorted(p for p in staging.iterdir() if p.is_file() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def _move_into_place(staging: Path) -> None:
+    """Rename each staged file over its final path (the staging folder's parent)."""
+    for staged in _staged_files(staging):
+        os.replace(staged, staging.parent / staged.name)
+
+
+def _roll_forward(conn: Connection, staging: Path) -> None:
+    """Move a staged file into place when the register names that content there."""
+    for staged in _staged_files(staging):
+        final = staging.parent / staged.name
+        sha = sha256_of(staged)
+        wanted = conn.execute(
+            select(files_table.c.id).where(
+                files_table.c.path == str(final), files_table.c.sha256 == sha
+            )
+        ).first()
+        if wanted is not None and not (final.is_file() and sha256_of(final) == sha):
+            os.replace(staged, final)
+
+
+# ---------------------------------------------------------------------- outbox
+
+
+#: (store URL, outbox id) of the claims this process gave up on (their outcome not recorded).
+_ABANDONED: set[tuple[str, int]] = set()
+
+
+def _interrupt_dead_claims(conn: Connection, row_id: int, action: str, name: str, url: str) -> None:
+    """Claims whose process is gone (or gave up on them) become interrupted; a claim still
+    being worked on refuses a second one."""
+    claims = conn.execute(
+        select(outbox_table).where(
+            outbox_table.c.report_row == row_id,
+            outbox_table.c.action == action,
+            outbox_table.c.state == CLAIMED,
+        )
+    ).all()
+    for claim in claims:
+        abandoned = (url, claim.id) in _ABANDONED
+        if not abandoned and owner_alive(
+            claim.owner, datetime.fromisoformat(claim.claimed).timestamp()
+        ):
+            raise LifecycleError(
+                f"report {name} is being {action} via {claim.plugin} by another process"
+                f" ({claim.owner}, since {claim.claimed}); wait for it to finish"
+            )
+        _finish_claim(
+            conn, claim.id, INTERRUPTED, "its process stopped before the outcome was recorded"
+        )
+
+
+def _record_interrupted(
+    conn: Connection,
+    row: Row[Any],
+    target: ReportStatus,
+    name: str,
+    by: str,
+    at: datetime,
+    note: str,
+) -> None:
+    """Record the last interrupted delivery as done, without repeating it."""
+    last = conn.execute(
+        select(outbox_table)
+        .where(
+            outbox_table.c.report_row == row.id,
+            outbox_table.c.action == str(target),
+            outbox_table.c.state == INTERRUPTED,
+        )
+        .order_by(outbox_table.c.id.desc())
+    ).first()
+    if last is None:
+        raise LifecycleError(
+            f"report {name}: no interrupted {target} step to record"
+            " (record-only records one whose outcome was never recorded)"
+        )
+    conn.execute(
+        insert(outbox_table).values(
+            report_row=row.id, action=str(target), plugin=last.plugin, target=last.target,
+            actor=by, owner=owner(), state=SENT, claimed=_now().isoformat(),
+            finished=_now().isoformat(), detail=f"the interrupted attempt recorded as done by {by}",
+        )
+    )  # fmt: skip
+    _insert_delivery(conn, row.id, str(target), last.plugin, last.target, by, at)
+    _move(conn, row, target, by, at, note)
+
+
+def _finish_claim(
+    conn: Connection, claim_id: int, state: str, detail: str, *, target: str | None = None
+) -> None:
+    values: dict[str, Any] = {"state": state, "finished": _now().isoformat(), "detail": detail}
+    if target is not None:
+        values["target"] = target
+    conn.execute(update(outbox_table).where(outbox_table.c.id == claim_id).values(**values))
 
 
 # ----------------------------------------------------------------------- helpers
@@ -876,20 +1533,39 @@ def _hashes(files: Mapping[str, Path]) -> dict[str, str]:
     return hashes
 
 
+def _stale(stored: StoredReport) -> list[StoredFile]:
+    """The version's files that are missing or changed since they were stored."""
+    return [
+        f for f in stored.files.values() if not f.path.is_file() or sha256_of(f.path) != f.sha256
+    ]
+
+
 def _checked_files(stored: StoredReport) -> dict[str, Path]:
     """The version's files, each still present and unchanged since it was stored."""
-    files = {}
-    for fmt, stored_file in stored.files.items():
-        path = stored_file.path
-        if not path.is_file():
-            raise LifecycleError(f"report {stored.name}: its {fmt} file {path} is missing")
-        if sha256_of(path) != stored_file.sha256:
-            raise LifecycleError(
-                f"report {stored.name}: its {fmt} file {path} changed after it was stored"
-                " (resubmit the report to send new content)"
-            )
-        files[fmt] = path
-    return files
+    stale = _stale(stored)
+    if stale:
+        problems = "; ".join(
+            f"its {f.format} file {f.path} "
+            + ("is missing" if not f.path.is_file() else "changed after it was stored")
+            for f in stale
+        )
+        raise StaleFiles(
+            f"report {stored.name}: {problems} (re-run the step from the command line,"
+            " or ReportStore.repair, to re-render it from the stored content)",
+            stale,
+        )
+    return {fmt: f.path for fmt, f in stored.files.items()}
+
+
+def _keep_aside(stored_file: StoredFile) -> Path | None:
+    """A copy of a changed file beside it (``<name>.changed-<UTC time><suffix>``), or None."""
+    path = stored_file.path
+    if not path.is_file():
+        return None
+    stamp = _now().strftime("%Y%m%dT%H%M%S")
+    kept = path.with_name(f"{path.stem}.changed-{stamp}{path.suffix}")
+    shutil.copy2(path, kept)
+    return kept
 
 
 def _improvement(item: ImprovementItem | str, stored: StoredReport, number: int) -> ImprovementItem:
@@ -910,6 +1586,20 @@ def _minutes_text(review: Review) -> str:
         extra = ", ".join(part for part in (item.owner, _iso(item.due) or "") if part)
         lines.append(f"- [{item.id}] {item.description}" + (f" ({extra})" if extra else ""))
     return "\n".join(lines) + "\n"
+
+
+def _reason(exc: BaseException) -> str:
+    """An error as stored in the outbox: its type and first line, at most 300 characters."""
+    first = (str(exc).splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first}"[:300]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _time(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
 
 
 def _date(text: str | None) -> date | None:

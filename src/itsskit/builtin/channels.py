@@ -33,7 +33,7 @@ from pathlib import Path
 import attrs
 
 from itsskit.contracts import Channel, Registry
-from itsskit.files import ensure_folder, write_atomic
+from itsskit.files import ensure_folder, safe_name, write_atomic
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report
 from itsskit.redact import redact
@@ -233,8 +233,8 @@ def _domain(sender: str) -> str | None:
 
 
 def _safe(name: str) -> str:
-    """A recipient as a folder name (``cio@dianchi.example.cn`` stays readable)."""
-    return re.sub(r"[^\w@.+-]+", "_", name).strip("._") or "_"
+    """A recipient as a folder name (``cio@dianchi.example.cn`` stays readable), always safe."""
+    return safe_name(re.sub(r"[^\w@.+-]+", "_", name).strip("._") or "_")
 
 
 @hookimpl

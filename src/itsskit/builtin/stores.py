@@ -1,6 +1,7 @@
 """The built-in archive store ``folder`` (SPEC §5, seed 001 step 8, seed 0602 §4.6).
 
-Files go to ``<root>/<project>/<period>/<report>_v<version>.<ext>`` with a JSON
+Files go to ``<root>/<project>/<period>/<report>_v<version>.<ext>`` (each part a
+safe file name, :func:`itsskit.files.safe_name`) with a JSON
 manifest ``<report>_v<version>.manifest.json`` beside them (what was archived,
 each file's SHA-256, the lifecycle history). Every file is written to a
 temporary name and renamed into place; the manifest is written last, so a
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ import attrs
 
 from itsskit.contracts import ArchiveStore, Registry
 from itsskit.converter import converter
-from itsskit.files import ensure_folder, write_atomic
+from itsskit.files import ensure_folder, safe_name, safe_path, write_atomic
 from itsskit.hookspecs import hookimpl
 from itsskit.models import Report, Transition
 
@@ -49,10 +49,10 @@ class FolderStore(ArchiveStore):
     def archive(self, report: Report, files: Mapping[str, Path]) -> str:
         """Copy ``files`` (format -> path) into the archive; returns the manifest's path."""
         folder = ensure_folder(
-            Path(self.options.root) / _safe(report.project) / _safe(report.period_label),
+            safe_path(self.options.root, report.project, report.period_label),
             "archive.folder.root",
         )
-        stem = f"{_safe(report.id)}_v{report.version}"
+        stem = safe_name(f"{report.id}_v{report.version}")
         targets = {fmt: folder / f"{stem}{Path(path).suffix}" for fmt, path in files.items()}
         if len(set(targets.values())) != len(targets):
             raise ValueError(f"archive {stem}: two files share a suffix: {dict(files)}")
@@ -87,10 +87,6 @@ def _manifest(report: Report, entries: list[dict[str, object]]) -> dict[str, obj
         "files": entries,
         "history": converter.unstructure(report.history, tuple[Transition, ...]),
     }
-
-
-def _safe(name: str) -> str:
-    return re.sub(r"[^\w.-]+", "-", name).strip("-.") or "_"
 
 
 @hookimpl

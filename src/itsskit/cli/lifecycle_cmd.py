@@ -12,7 +12,7 @@ report failed; 2 a usage or configuration error.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -37,12 +37,13 @@ from itsskit.cli import (
     warn_provisional,
 )
 from itsskit.config import Config, ConfigError, make_archive_store, make_channel
+from itsskit.files import safe_path
 from itsskit.lifecycle import LifecycleError, check_transition, next_states
 from itsskit.models import ImprovementItem, Project, Report, ReportStatus
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
 from itsskit.provisional import calendar_names
-from itsskit.storage import ReportStore, StoredReport
+from itsskit.storage import ReportStore, StoreBusy, StoredReport
 
 __all__ = [
     "LIFECYCLE_COMMANDS",
@@ -149,13 +150,18 @@ def _store(config: Config, db: str | None) -> Iterator[ReportStore]:
         raise UsageProblem(f"{where}: is a folder; {expected}")
     try:
         store = ReportStore.open(db or config.database_url)
+    except StoreBusy as exc:
+        raise Failure(f"{where}: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - any database problem is one clear line
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         raise UsageProblem(
             f"{where}: cannot open the report store ({type(exc).__name__}: {reason}); {expected}"
         ) from None
     with store:
-        yield store
+        try:
+            yield store
+        except StoreBusy as exc:
+            raise Failure(str(exc)) from None
 
 
 def _shown(url: str) -> str:
@@ -166,13 +172,53 @@ def _shown(url: str) -> str:
         return url
 
 
-def _effect_failed(s: _Session, plugin: str, exc: Exception) -> Failure:
-    """A channel or archive store that raised: the step is not recorded, the state unchanged."""
+def _effect_failed(s: _Session, plugin: str, target: ReportStatus, exc: Exception) -> Failure:
+    """A channel or archive store that raised: the state is unchanged (the outbox says failed)."""
     stored = s.store.get(s.report_id, s.period)
     return Failure(
-        f"report {stored.name}: {plugin} failed, nothing recorded (still {stored.status}):"
+        f"report {stored.name}: {plugin} failed, not {target} (still {stored.status}):"
         f" {type(exc).__name__}: {exc}"
     )
+
+
+def _repair(s: _Session, target: ReportStatus) -> None:
+    """Re-render the files of the version that went missing or changed, before using them."""
+    from itsskit.report.output import render
+
+    stored = s.store.get(s.report_id, s.period)
+    check_transition(stored.name, stored.status, target)
+
+    def rerender(report: Report, formats: Sequence[str], folder: Path) -> dict[str, Path]:
+        return render(report, formats, folder, host=s.host)
+
+    try:
+        repaired = s.store.repair(s.report_id, s.period, rerender)
+    except LifecycleError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a renderer plugin may raise anything
+        raise Failure(
+            f"report {stored.name}: its files are missing or changed and could not be"
+            f" re-rendered from the stored content: {type(exc).__name__}: {exc}"
+        ) from None
+    for fixed in repaired:
+        kept = f"; the changed file is kept as {fixed.kept}" if fixed.kept else ""
+        click.echo(
+            f"warning: report {stored.name}: its {fixed.format} file {fixed.path} was missing"
+            f" or changed: re-rendered from the stored content{kept}",
+            err=True,
+        )
+
+
+def _warn_interrupted(stored: StoredReport, target: ReportStatus, repeated: str) -> None:
+    """Say so when an earlier attempt stopped before its outcome was recorded."""
+    for entry in stored.outbox:
+        if entry.action == target and entry.state == "interrupted":
+            click.echo(
+                f"warning: report {stored.name}: an earlier {target} step via {entry.plugin}"
+                f" (claimed {entry.claimed.isoformat()}) stopped before its outcome was"
+                f" recorded; {repeated}",
+                err=True,
+            )
 
 
 def _step_command(
@@ -233,27 +279,46 @@ def submit(
 
     The stored draft is submitted. A report not stored yet, a returned one
     (its resubmission is a new version) or --rebuild is built and rendered first.
+    The new files are rendered aside and take their place only once the
+    submission is recorded: a refused or interrupted submission changes no file.
     """
     check_formats(s.host, formats)
-    default = s.config.base_dir / "reports" / s.project.id
+    default = safe_path(s.config.base_dir / "reports", s.project.id)
     stored = s.store.get(s.report_id, s.period) if s.store.has(s.report_id, s.period) else None
     if stored is not None:
         check_transition(stored.name, stored.status, ReportStatus.SUBMITTED)  # before building
-        if stored.status == ReportStatus.RETURNED:  # the new version's files beside the old ones
-            folder = out_dir or default / f"v{stored.report.version + 1}"
-            report, files = _build(s, formats, folder, step["at"])
-            return s.store.submit(s.report_id, s.period, report=report, files=files, **step)
-        if not rebuild:  # a draft
+        if stored.status == ReportStatus.DRAFT and not rebuild:
             return s.store.submit(s.report_id, s.period, **step)
-    report, files = _build(s, formats, out_dir or default, step["at"])
-    s.store.save(report, files, by=step["by"], at=step["at"], timezone=s.project.timezone)
-    return s.store.submit(s.report_id, s.period, **step)
+        if stored.status == ReportStatus.RETURNED:  # the new version's files beside the old ones
+            default = default / f"v{stored.report.version + 1}"
+    folder = out_dir or default
+    with _staged(s, folder) as stage:
+        report, files = _build(s, formats, stage, folder, step["at"])
+        return s.store.submit(
+            s.report_id, s.period, report=report, files=files, staging=stage,
+            timezone=s.project.timezone, **step,
+        )  # fmt: skip
+
+
+@contextmanager
+def _staged(s: _Session, folder: Path) -> Iterator[Path]:
+    """A staging folder in ``folder`` (see :meth:`ReportStore.staging`), dropped afterwards."""
+    try:
+        stage = s.store.staging(folder)
+    except OSError as exc:
+        raise Failure(
+            f"--out {folder}: cannot write the files ({exc}); expected a folder"
+        ) from None
+    try:
+        yield stage
+    finally:
+        s.store.drop_staging(stage)
 
 
 def _build(
-    s: _Session, formats: str, out_dir: Path, at: datetime | None
+    s: _Session, formats: str, out_dir: Path, shown: Path, at: datetime | None
 ) -> tuple[Report, dict[str, Path]]:
-    """Build the report and render it into ``out_dir``."""
+    """Build the report and render it into ``out_dir`` (the folder ``shown`` in messages)."""
     from itsskit.records import SourceError
     from itsskit.report.builder import build_report
     from itsskit.report.notes import NotesError
@@ -273,9 +338,7 @@ def _build(
     except (KeyError, ValueError) as exc:
         raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
     except OSError as exc:
-        raise Failure(
-            f"--out {out_dir}: cannot write the files ({exc}); expected a folder"
-        ) from None
+        raise Failure(f"--out {shown}: cannot write the files ({exc}); expected a folder") from None
     return report, files
 
 
@@ -291,20 +354,38 @@ def rework(s: _Session, step: _Step) -> StoredReport:
     return s.store.rework(s.report_id, s.period, approver=s.project.approver, **step)
 
 
+_RECORD_ONLY = click.option(
+    "--record-only",
+    is_flag=True,
+    help="Record an earlier attempt that stopped before its outcome was recorded"
+    " (see the warning) as done, without repeating it.",
+)
+
+
 @_step_command()
-def publish(s: _Session, step: _Step) -> StoredReport:
+@_RECORD_ONLY
+def publish(s: _Session, step: _Step, record_only: bool) -> StoredReport:
     """Publish the approved report to its distribution list through [distribution] (step 6).
 
-    Without a [distribution] channel the publication is only recorded.
+    Without a [distribution] channel the publication is only recorded. Files
+    found missing or changed are re-rendered from the stored content first.
     """
     channel = make_channel(s.config, s.host)
+    target = ReportStatus.PUBLISHED
+    if not record_only:
+        _repair(s, target)
     try:
-        stored = s.store.publish(s.report_id, s.period, channel=channel, **step)
+        stored = s.store.publish(
+            s.report_id, s.period, channel=channel, record_only=record_only, **step
+        )
     except LifecycleError:
         raise
     except Exception as exc:  # noqa: BLE001 - a channel plugin may raise anything
-        raise _effect_failed(s, f"channel {channel.name if channel else '-'}", exc) from None
-    if channel is None:
+        plugin = f"channel {channel.name if channel else '-'}"
+        raise _effect_failed(s, plugin, target, exc) from None
+    repeated = "recorded as sent" if record_only else "it may have reached the recipients twice"
+    _warn_interrupted(stored, target, repeated)
+    if channel is None and not record_only:
         click.echo(
             "warning: no [distribution] channel: recorded as published, nothing sent", err=True
         )
@@ -363,15 +444,25 @@ def parse_item(text: str) -> ImprovementItem:
 
 
 @_step_command()
-def archive(s: _Session, step: _Step) -> StoredReport:
-    """Archive the reviewed report, with the review minutes, to the [archive] store (step 8)."""
+@_RECORD_ONLY
+def archive(s: _Session, step: _Step, record_only: bool) -> StoredReport:
+    """Archive the reviewed report, with the review minutes, to the [archive] store (step 8).
+
+    Files found missing or changed are re-rendered from the stored content first.
+    """
     store = make_archive_store(s.config, s.host)
+    target = ReportStatus.ARCHIVED
+    if not record_only:
+        _repair(s, target)
     try:
-        stored = s.store.archive(s.report_id, s.period, store=store, **step)
+        stored = s.store.archive(
+            s.report_id, s.period, store=store, record_only=record_only, **step
+        )
     except LifecycleError:
         raise
     except Exception as exc:  # noqa: BLE001 - an archive store plugin may raise anything
-        raise _effect_failed(s, f"archive store {store.name}", exc) from None
+        raise _effect_failed(s, f"archive store {store.name}", target, exc) from None
+    _warn_interrupted(stored, target, "recorded as archived" if record_only else "archived again")
     for delivery in stored.deliveries:
         if delivery.action == "archived":
             click.echo(f"archived via {delivery.plugin}: {delivery.target}")
@@ -404,7 +495,7 @@ def list_reports(
 @_target
 @click.option("--version", type=int, help="A version (default: the latest).")
 def show(config: Path, report_id: str, period: str, db: str | None, version: int | None) -> None:
-    """One stored report: state, files, deliveries, review and the allowed next steps."""
+    """One stored report: state, files, deliveries and their attempts, review, next steps."""
     with _session(config, report_id, period, db) as s:
         stored = s.store.get(s.report_id, s.period, version)
     report = stored.report
@@ -421,6 +512,11 @@ def show(config: Path, report_id: str, period: str, db: str | None, version: int
         (d.action, f"{d.plugin}: {d.target} ({d.by}, {d.at.isoformat()})")
         for d in stored.deliveries
     ]
+    rows += [
+        (f"attempt {e.action}", f"{e.state} via {e.plugin} ({e.by}, claimed {e.claimed.isoformat()})"
+         + (f": {e.detail}" if e.detail else ""))
+        for e in stored.outbox
+    ]  # fmt: skip
     if stored.review:
         rows.append(("review", f"{stored.review.by}, {stored.review.held.isoformat()}"))
         rows.append(("minutes", stored.review.minutes.strip()))

@@ -8,12 +8,11 @@ the previous file in place.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from itsskit.files import write_atomic
+from itsskit.files import safe_name, write_atomic
 from itsskit.models import Report
 from itsskit.plugins import PluginHost
 
@@ -37,9 +36,8 @@ def parse_formats(formats: str | Iterable[str]) -> list[str]:
 
 
 def output_name(report: Report, suffix: str) -> str:
-    """``<report-id>_<period>`` plus ``suffix``, safe as a file name."""
-    stem = re.sub(r"[^\w.-]+", "-", f"{report.id}_{report.period_label}").strip("-")
-    return stem + suffix
+    """``<report-id>_<period>`` plus ``suffix``, safe as a file name (:func:`safe_name`)."""
+    return safe_name(f"{report.id}_{report.period_label}") + suffix
 
 
 def render(
