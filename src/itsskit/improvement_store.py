@@ -30,7 +30,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import attrs
 from sqlalchemy import (
     Column,
     Connection,
@@ -436,10 +435,11 @@ def _insert_children(
 
 
 def item_json(item: RegisterItem, on: date) -> dict[str, Any]:
-    """An item as plain JSON data (dates ISO), with its status shown on ``on``."""
+    """An item as plain JSON data (through the one converter), with its status shown on ``on``."""
+    from itsskit.converter import converter
     from itsskit.improvements import shown_status
 
-    data: dict[str, Any] = json.loads(json.dumps(attrs.asdict(item), default=str))
+    data: dict[str, Any] = converter.unstructure(item)
     data["shown_status"] = shown_status(item, on)
     data["overdue"] = is_overdue(item, on)
     return data

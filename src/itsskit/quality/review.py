@@ -374,7 +374,7 @@ def review_report(
                      paragraphs=(_w(language, "record.no_decisions"),))
     )  # fmt: skip
     return quality_report(
-        report_id=record.id, title=_w(language, "record.title", year=record.year),
+        report_id=f"{record.id}-report", title=_w(language, "record.title", year=record.year),
         period=Period.year(record.year), sections=[overview, inputs, decisions],
         generated=generated, language=language, purpose=_w(language, "record.purpose"),
         audience=_w(language, "audience"), author=record.chair,
