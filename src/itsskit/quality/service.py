@@ -84,12 +84,15 @@ class YearFigures:
 
 
 def months_with_data(records: RecordSet, year: int, timezone: str) -> set[str]:
-    """The month labels of ``year`` in which the project has any record (ticket, outage, survey...)."""
+    """The month labels of ``year`` in which the project has a new record.
+
+    A new record is a ticket opened or an outage started in the month (late
+    callbacks and resolutions of earlier tickets do not count); a month without
+    any is "no data" (never availability 100 %).
+    """
     instants = [
-        *(t for ticket in records.tickets for t in (ticket.opened, ticket.resolved) if t),
-        *(t for outage in records.outages for t in (outage.start, outage.end) if t),
-        *(s.answered for s in records.surveys),
-        *(s.due for s in records.submissions),
+        *(ticket.opened for ticket in records.tickets if ticket.opened),
+        *(outage.start for outage in records.outages),
     ]
     labels = set()
     for month in range(1, 13):
