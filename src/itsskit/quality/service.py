@@ -11,6 +11,7 @@ one clear line.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from itsskit.config import Config
 from itsskit.improvement_store import now
 from itsskit.improvements import (
     ImprovementError,
+    RegisterItem,
     from_improvement_item,
     shown_status,
 )
@@ -59,6 +61,7 @@ __all__ = [
     "prepare_checklist",
     "record_review",
     "register_indicator_misses",
+    "report_improvements",
     "sync_report_reviews",
     "year_figures",
 ]
@@ -307,6 +310,8 @@ def build_year_document(
     """
     from itsskit.quality.annual import year_results
 
+    if kind not in ("annual", "review"):
+        raise ValueError(f'kind must be "annual" or "review", got {kind!r}')
     figures = year_figures(config, host, records, year, at)
     indicators = indicator_system(config.indicators.values())
     tickets = [t for r in records.values() for t in r.tickets]
@@ -322,16 +327,16 @@ def build_year_document(
         if audit is None and store.has_audit(f"audit-{year}"):
             audit = store.audit(f"audit-{year}")
     legacy = [from_improvement_item(i, by="file", at=now()) for i in improvements]
-    common = {
-        "generated": generated or now(), "language": language,
-        "project_names": {pid: p.name for pid, p in config.projects.items()},
-        "satisfaction": satisfaction, "audit": audit, "register": [*register, *legacy],
-        "catalogue": host.kpis(),
-    }  # fmt: skip
+    build = functools.partial(
+        annual_report if kind == "annual" else review_pack,
+        generated=generated or now(), language=language,
+        project_names={pid: p.name for pid, p in config.projects.items()},
+        satisfaction=satisfaction, audit=audit, register=[*register, *legacy],
+        catalogue=host.kpis(),
+    )  # fmt: skip
     if kind == "annual":
-        return annual_report(indicators, figures.kpis, year, **common)  # type: ignore[arg-type]
-    found = complaints(tickets, period)
-    return review_pack(indicators, figures.kpis, year, complaint_tickets=found, **common)  # type: ignore[arg-type]
+        return build(indicators, figures.kpis, year)
+    return build(indicators, figures.kpis, year, complaint_tickets=complaints(tickets, period))
 
 
 def record_review(
@@ -367,6 +372,45 @@ def record_review(
         written |= {f"review.{k}": v for k, v in render(report, formats, out_dir).items()}
         store.set_review_files(stored.id, {k: str(v) for k, v in written.items()})
     return written
+
+
+# ------------------------------------------------------- service reports
+
+
+def belongs_to(item: RegisterItem, project_id: str, report_id: str) -> bool:
+    """Whether a register item concerns a project's service report.
+
+    Report-review items of the report (``ref`` ``"<report id> <period>"``),
+    indicator misses of the project (``ref`` ``"indicator/<project>/period"``),
+    and items whose ``ref`` is the project id.
+    """
+    if item.source == "report-review":
+        return item.ref.split(" ")[0] == report_id
+    if item.source == "indicator":
+        return item.ref.split("/")[1:2] == [project_id]
+    return item.ref == project_id
+
+
+def report_improvements(
+    config: Config, project_id: str, report_id: str, period: Period
+) -> list[RegisterItem]:
+    """The register items a service report's improvement section shows.
+
+    Items of the project or report (:func:`belongs_to`) still open at the end
+    of ``period`` or closed during it. None when there is no register database
+    yet (reading creates nothing).
+    """
+    default = config.base_dir / "itsskit.db"
+    if not config.storage_url and not default.is_file():
+        return []
+    start, end = period.start.date(), period.end.date()
+    with open_store(config) as store:
+        found = store.items()
+    return [
+        item for item in found
+        if belongs_to(item, project_id, report_id) and item.created < end
+        and (item.closed_on is None or item.closed_on >= start)
+    ]  # fmt: skip
 
 
 # ------------------------------------------------------------------ callbacks
