@@ -154,3 +154,38 @@ def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str) -
     assert result.exit_code == 2, result.output
     assert expected in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_report_review_items_are_copied_into_the_register(tmp_path: Path) -> None:
+    from itsskit.models import ImprovementItem
+    from itsskit.quality.service import sync_report_reviews
+    from itsskit.quality.store import QualityStore
+    from itsskit.storage import ReportStore
+    from test_storage import T0, Recorder, advance_to_approved
+
+    db = tmp_path / "itsskit.db"
+    with ReportStore.open(db) as reports:
+        advance_to_approved(reports, tmp_path)
+        reports.publish("alpha-monthly", "2025-10", by="张伟", channel=Recorder(),
+                        at=T0 + timedelta(hours=3))  # fmt: skip
+        reports.review("alpha-monthly", "2025-10", by="张伟", minutes="纪要",
+                       items=[ImprovementItem(id="", description="缩短 P2 响应", owner="王强",
+                                              due=date(2025, 12, 31))],
+                       at=T0 + timedelta(days=2))  # fmt: skip
+    with QualityStore.open(db) as store:
+        added = sync_report_reviews(store)
+        assert sync_report_reviews(store) == []  # idempotent
+        (item,) = store.items(source="report-review")
+    assert added == [item.id]
+    assert (item.description, item.owner, item.due, item.status, item.ref) == (
+        "缩短 P2 响应", "王强", date(2025, 12, 31), "open", "alpha-monthly 2025-10"
+    )  # fmt: skip
+
+
+def test_documents_never_create_the_register(tmp_path: Path) -> None:
+    config = tmp_path / "itsskit.toml"
+    config.write_text('[projects.a]\nname = "A"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["quality", "annual-report", str(config), "--year", "2025",
+                                       "--out", str(tmp_path / "out"), "--format", "json"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert not (tmp_path / "itsskit.db").exists()

@@ -48,7 +48,7 @@ from itsskit.quality import (
     year_labels,
 )
 from itsskit.quality.common import value_text
-from itsskit.quality.indicators import indicator_unit
+from itsskit.quality.indicators import indicator_unit, target_for
 from itsskit.quality.review import ReviewFileError
 from itsskit.quality.service import (
     answer_checkpoint,
@@ -302,7 +302,7 @@ def indicators_cmd(
     if output == "json":
         data = [
             {"indicator": r.indicator.name, "kpi": r.indicator.formula, "scope": r.scope,
-             "period": r.period, "value": r.value, "target": r.indicator.target,
+             "period": r.period, "value": r.value, "target": target_for(r.indicator, r.scope),
              "comparison": r.indicator.comparison, "status": r.status, "assessed": r.assessed}
             for r in results
         ]  # fmt: skip
@@ -317,7 +317,7 @@ def _indicator_table(results: Sequence[IndicatorResult], period_text: str) -> No
     rows = [
         (r.indicator.name, r.scope, value_text(r.value, indicator_unit(r.indicator), "en"),
          f"{r.indicator.comparison} "
-         f"{value_text(r.indicator.target, indicator_unit(r.indicator), 'en')}",
+         f"{value_text(target_for(r.indicator, r.scope), indicator_unit(r.indicator), 'en')}",
          r.status, r.indicator.period, "yes" if r.assessed else "no")
         for r in results
     ]  # fmt: skip
@@ -383,9 +383,11 @@ def satisfaction_report_cmd(
         period,
     )
     names = {pid: project.name for pid, project in settings.projects.items()}
+    services = {sid: service.name for sid, service in settings.services.items()}
     report = satisfaction_report(
-        analysis, generated=datetime.now(UTC), language=language, project_names=names
-    )
+        analysis, generated=datetime.now(UTC), language=language, project_names=names,
+        services=services,
+    )  # fmt: skip
     _write(report, formats, out_dir)
 
 

@@ -74,6 +74,12 @@ def open_store(config: Config) -> QualityStore:
     return QualityStore.open(config.database_url)
 
 
+def register_exists(config: Config) -> bool:
+    """Whether there is a register database to read: ``[storage] url`` is set, or the default
+    ``itsskit.db`` beside the config exists. Documents only read it; they never create it."""
+    return bool(config.storage_url) or (config.base_dir / "itsskit.db").is_file()
+
+
 # -------------------------------------------------------------- the figures
 
 
@@ -303,9 +309,10 @@ def build_year_document(
 ) -> Report:
     """The annual quality report (``kind="annual"``) or the review pack (``"review"``).
 
-    Indicator misses are registered as improvement items and the report-review
-    items copied in first, so the documents read causes, measures and status
-    from the one register. ``audit``: a file's audit; default the year's stored
+    When the register database exists (:func:`register_exists`), indicator
+    misses are registered as improvement items and the report-review items
+    copied in first, so the documents read causes, measures and status from the
+    one register; without it the documents show prompts and create nothing. ``audit``: a file's audit; default the year's stored
     audit, if any. ``improvements``: extra 0.1.0 items (from a file) shown too.
     """
     from itsskit.quality.annual import year_results
@@ -319,13 +326,15 @@ def build_year_document(
     period = Period.year(year)
     services = {t.id: t.service or "" for t in tickets}
     satisfaction = analyse_satisfaction(surveys, tickets, period, services=services)
-    with open_store(config) as store:
-        sync_report_reviews(store)
-        results = year_results(indicators, figures.kpis, year)
-        register_indicator_misses(store, [r for rs in results.values() for r in rs], language)
-        register = store.items()
-        if audit is None and store.has_audit(f"audit-{year}"):
-            audit = store.audit(f"audit-{year}")
+    register: list[RegisterItem] = []
+    if register_exists(config):
+        with open_store(config) as store:
+            sync_report_reviews(store)
+            results = year_results(indicators, figures.kpis, year)
+            register_indicator_misses(store, [r for rs in results.values() for r in rs], language)
+            register = store.items()
+            if audit is None and store.has_audit(f"audit-{year}"):
+                audit = store.audit(f"audit-{year}")
     legacy = [from_improvement_item(i, by="file", at=now()) for i in improvements]
     build = functools.partial(
         annual_report if kind == "annual" else review_pack,
@@ -400,8 +409,7 @@ def report_improvements(
     of ``period`` or closed during it. None when there is no register database
     yet (reading creates nothing).
     """
-    default = config.base_dir / "itsskit.db"
-    if not config.storage_url and not default.is_file():
+    if not register_exists(config):
         return []
     start, end = period.start.date(), period.end.date()
     with open_store(config) as store:
