@@ -25,7 +25,7 @@ at once is safe. No secret is ever stored.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,10 @@ verifications_table = Table(
     Column("effective", Integer, nullable=False),
     UniqueConstraint("item", "seq"),
 )
+
+#: A pure rule applied to a stored item (with the instant of the step, for the register).
+Step = Callable[[RegisterItem], RegisterItem]
+TimedStep = Callable[[RegisterItem, datetime], RegisterItem]
 
 #: The id prefix of new items, by source (``CA-0001`` for the first audit action).
 ID_PREFIXES = {
@@ -310,7 +314,7 @@ class ImprovementRegister:
         """Close an item verified effective."""
         return self._apply(item_id, lambda item, when: close(item, by=by, at=when, note=note), at)
 
-    def _apply(self, item_id: str, step: Any, at: datetime | None) -> RegisterItem:
+    def _apply(self, item_id: str, step: TimedStep, at: datetime | None) -> RegisterItem:
         when = at or now()
         with self._engine.begin() as conn:
             return apply(conn, item_id, lambda item: step(item, when))
@@ -355,10 +359,10 @@ def insert_item(conn: Connection, item: RegisterItem) -> None:
     _insert_children(conn, item, 0, 0)
 
 
-def apply(conn: Connection, item_id: str, step: Any) -> RegisterItem:
+def apply(conn: Connection, item_id: str, step: Step) -> RegisterItem:
     """Load the item, apply ``step`` (a pure rule) and write the result, in ``conn``'s transaction."""
     item = load_item(conn, item_id)
-    changed: RegisterItem = step(item)
+    changed = step(item)
     result = conn.execute(
         update(items_table)
         .where(items_table.c.id == item_id, items_table.c.revision == len(item.history))
@@ -397,11 +401,6 @@ def load_item(conn: Connection, item_id: str) -> RegisterItem:
         action=row.action, created=date.fromisoformat(row.created), done_on=_day(row.done_on),
         closed_on=_day(row.closed_on), verifications=checks, history=events,
     )  # fmt: skip
-
-
-def load_items(conn: Connection, ids: Iterable[str]) -> list[RegisterItem]:
-    """Several items by id, in the order given."""
-    return [load_item(conn, item_id) for item_id in ids]
 
 
 def _columns(item: RegisterItem) -> dict[str, Any]:

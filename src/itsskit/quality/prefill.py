@@ -105,10 +105,10 @@ def _from_kpis(
             if project_verdict is False:
                 lines.append(project_line)
                 verdicts.append(False)
+    separator = "；" if texts.language == "zh-CN" else "; "
     return attrs.evolve(
-        entry, proposed=_overall(verdicts), data_evidence="；".join(lines) if texts.language
-        == "zh-CN" else "; ".join(lines), figures=figures,
-    )  # fmt: skip
+        entry, proposed=_overall(verdicts), data_evidence=separator.join(lines), figures=figures
+    )
 
 
 def _judge(

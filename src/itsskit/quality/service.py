@@ -52,7 +52,6 @@ from itsskit.quality.surveys import analyse_satisfaction, callback_worklist
 from itsskit.wording import Texts
 
 __all__ = [
-    "CallbackDue",
     "YearFigures",
     "answer_checkpoint",
     "build_year_document",
@@ -65,8 +64,6 @@ __all__ = [
     "sync_report_reviews",
     "year_figures",
 ]
-
-CallbackDue = Mapping[str, object]
 
 
 def open_store(config: Config) -> QualityStore:
