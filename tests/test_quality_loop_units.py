@@ -89,7 +89,7 @@ def test_per_project_target_and_display_name(tmp_path: Path) -> None:
         '[projects.a]\n[projects.b]\n[indicators.cb]\nkpi = "callback_coverage"\ntarget = 0.9\n'
         'name = "回访"\nunit = "%"\ntargets = { a = 0.99 }\n', encoding="utf-8")  # fmt: skip
     indicator = load_config(path).indicators["cb"]
-    assert (indicator.label, indicator.unit_label, dict(indicator.targets)) == (
+    assert (indicator.label, indicator.unit_label, dict(indicator.project_targets)) == (
         "回访",
         "%",
         {"a": 0.99},

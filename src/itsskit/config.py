@@ -639,7 +639,7 @@ class _Loader:
             return make_indicator(
                 key, kpi=spec.kpi, target=spec.target, comparison=spec.comparison,
                 period=spec.period, owner=spec.owner, label=spec.name, unit_label=spec.unit,
-                targets=spec.targets, catalogue=catalogue,
+                project_targets=spec.targets, catalogue=catalogue,
             )  # fmt: skip
         except ValueError as exc:
             self.error(f"indicators.{key}", str(exc))

@@ -529,7 +529,7 @@ class Indicator:
     """A KPI of the indicator system (seed 0403 §6.2.1, §7.2).
 
     ``label`` is its display name (default: the KPI's name), ``unit_label`` a
-    unit shown beside it (``%``, ``分``), ``targets`` the per-project targets
+    unit shown beside it (``%``, ``分``), ``project_targets`` the per-project targets
     where a contract differs from the company ``target``.
     """
 
@@ -542,7 +542,7 @@ class Indicator:
     unit: str = "ratio"
     label: str = ""
     unit_label: str = ""
-    targets: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen_mapping)
+    project_targets: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen_mapping)
 
 
 @attrs.frozen(kw_only=True)

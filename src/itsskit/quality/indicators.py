@@ -91,12 +91,12 @@ def make_indicator(
     owner: str = "",
     label: str = "",
     unit_label: str = "",
-    targets: Mapping[str, float] | None = None,
+    project_targets: Mapping[str, float] | None = None,
     catalogue: KpiCatalogue | None = None,
 ) -> Indicator:
     """An indicator computed by the KPI ``kpi`` of ``catalogue`` (default: the built-in KPIs).
 
-    ``label`` and ``unit_label`` are shown in the quality documents; ``targets``
+    ``label`` and ``unit_label`` are shown in the quality documents; ``project_targets``
     maps a project id to its contract's target where it differs from ``target``.
     A ValueError names a bad KPI or period.
     """
@@ -115,7 +115,7 @@ def make_indicator(
         unit=catalogue.get(kpi).unit,
         label=label,
         unit_label=unit_label,
-        targets=dict(targets or {}),
+        project_targets=dict(project_targets or {}),
     )
 
 
@@ -128,7 +128,7 @@ def indicator_unit(indicator: Indicator) -> Unit:
 
 def target_for(indicator: Indicator, scope: str | None) -> float:
     """The target of ``indicator`` for a project (its contract's, if set), else the company's."""
-    return indicator.targets.get(scope or "", indicator.target)
+    return indicator.project_targets.get(scope or "", indicator.target)
 
 
 def indicator_system(configured: Iterable[Indicator] = ()) -> tuple[Indicator, ...]:
@@ -150,7 +150,7 @@ def evaluate_indicators(
     ``period`` (:func:`itsskit.kpis.project_kpis`); the company's figures are
     :func:`itsskit.kpis.company_kpis` of them. Status is the value against the
     indicator's own target, a project's contract target where
-    ``indicator.targets`` names one (met / missed, ``not_applicable`` without a value).
+    ``indicator.project_targets`` names one (met / missed, ``not_applicable`` without a value).
     ``catalogue`` says how plugin KPIs pool (default: the built-in KPIs).
     """
     bundles = {pid: kpi_results_by_project[pid] for pid in sorted(kpi_results_by_project)}
