@@ -41,6 +41,9 @@ def _strategy(cls: type) -> st.SearchStrategy[object]:
         "charts": st.dictionaries(text, st.binary(max_size=20), max_size=2),
         "attributes": st.dictionaries(text, text, max_size=3),
         "inputs": st.dictionaries(text, text, max_size=3),
+        "project_targets": st.dictionaries(
+            text, st.floats(allow_nan=False, allow_infinity=False), max_size=2
+        ),
         "figures": st.dictionaries(text, st.integers() | text | st.none(), max_size=3),
         "response": seconds_maps,
         "resolution": seconds_maps,

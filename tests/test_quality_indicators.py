@@ -132,8 +132,11 @@ def test_annual_report_docx() -> None:
     label = "resolution（解决及时率）"
     assert [label, "月度", "≥ 90.00%", "甲项目", "90.00%", "11 / 12", "异常", ""] in rows
     assert ["failures（故障次数）", "月度", "≤ 2", "公司", "1", "12 / 12", "达标", ""] in rows
-    monthly = [r for r in rows if r[:2] == [label, "甲项目"]]
-    assert monthly[0][2:5] == ["90.00%", "80.00%", "90.00%"]
+    # the monthly table is transposed: months down, indicators across
+    monthly = [r for t in document.tables if t.rows[0].cells[0].text == "甲项目 · 月份"
+               for r in ([c.text for c in row.cells] for row in t.rows)]  # fmt: skip
+    assert monthly[0] == ["甲项目 · 月份", label, "failures（故障次数）"]
+    assert [r[1] for r in monthly[1:4]] == ["90.00%", "80.00%", "90.00%"]
     missed = [r for r in rows if r[0] == label and r[2] == "2025-02"]
     assert [r[1] for r in missed] == ["甲项目", "公司"]
-    assert missed[0][3:] == ["80.00%", "≥ 90.00%", "【待填写：原因分析】", "【待填写：改进措施】"]
+    assert missed[0][3:7] == ["80.00%", "≥ 90.00%", "【待填写：原因分析】", "【待填写：改进措施】"]

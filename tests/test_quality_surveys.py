@@ -58,7 +58,9 @@ def test_satisfaction_report_sections() -> None:
     analysis = analyse_satisfaction([survey(1, 5, project="a")], [], Period.parse("2025-03"))
     report = satisfaction_report(analysis, generated=T0, language="en")
     keys = [s.key for s in report.sections]
-    assert keys == ["overview", "distribution", "by_kind", "low_scores", "callbacks"]
+    assert keys == [
+        "overview", "distribution", "by_kind", "by_service", "by_month", "low_scores", "callbacks"
+    ]  # fmt: skip
     assert "No company survey answers" in report.sections[0].paragraphs[1]
     assert report.sections[1].tables[0][5] == ("5", "1", "100.00%")
 

@@ -215,6 +215,9 @@ class _RawIndicator:
     comparison: str = ">="
     period: str = "monthly"
     owner: str = ""
+    name: str = ""
+    unit: str = ""
+    targets: dict[str, float] = attrs.Factory(dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -668,7 +671,16 @@ class _Loader:
             return None
         try:
             catalogue = self.host.kpis() if self.host is not None else None
-            return make_indicator(key, **attrs.asdict(spec), catalogue=catalogue)
+            known = self.declared.get("projects", [])
+            unknown = sorted(set(spec.targets) - set(known))
+            if unknown:
+                self.error(f"indicators.{key}.targets", f"unknown project(s) {', '.join(unknown)}"
+                           f" (known: {', '.join(known) or 'none'})")  # fmt: skip
+            return make_indicator(
+                key, kpi=spec.kpi, target=spec.target, comparison=spec.comparison,
+                period=spec.period, owner=spec.owner, label=spec.name, unit_label=spec.unit,
+                project_targets=spec.targets, catalogue=catalogue,
+            )  # fmt: skip
         except ValueError as exc:
             self.error(f"indicators.{key}", str(exc))
             return None

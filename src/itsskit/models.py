@@ -527,7 +527,12 @@ class Report:
 
 @attrs.frozen(kw_only=True)
 class Indicator:
-    """A KPI of the indicator system (seed 0403 §6.2.1, §7.2)."""
+    """A KPI of the indicator system (seed 0403 §6.2.1, §7.2).
+
+    ``label`` is its display name (default: the KPI's name), ``unit_label`` a
+    unit shown beside it (``%``, ``分``), ``project_targets`` the per-project targets
+    where a contract differs from the company ``target``.
+    """
 
     name: str
     formula: str
@@ -536,6 +541,9 @@ class Indicator:
     period: str = "monthly"
     owner: str = ""
     unit: str = "ratio"
+    label: str = ""
+    unit_label: str = ""
+    project_targets: Mapping[str, float] = attrs.field(factory=dict, converter=_frozen_mapping)
 
 
 @attrs.frozen(kw_only=True)

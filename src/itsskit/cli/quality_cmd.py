@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import click
 
 from itsskit.cli import (
     HELP_OPTIONS,
+    Failure,
     UsageProblem,
     atomic_write,
     check_output_file,
@@ -23,6 +25,9 @@ from itsskit.cli import (
     warn_provisional,
 )
 from itsskit.config import Config, ConfigError, read_toml, structure_or_errors
+from itsskit.converter import converter
+from itsskit.improvement_store import item_json
+from itsskit.improvements import SOURCES, ImprovementError, shown_status
 from itsskit.models import ImprovementItem, RecordSet, Report
 from itsskit.periods import FIRST_YEAR, LAST_YEAR, Period
 from itsskit.plugins import PluginHost
@@ -32,21 +37,28 @@ from itsskit.quality import (
     AuditFileError,
     IndicatorResult,
     analyse_satisfaction,
-    annual_report,
     audit_report,
     audit_toml,
-    complaints,
     evaluate_indicators,
     generate_checklist,
     indicator_system,
     kpis_by_period,
     load_audit,
-    review_pack,
     satisfaction_report,
     year_labels,
 )
 from itsskit.quality.common import value_text
-from itsskit.quality.indicators import indicator_unit
+from itsskit.quality.indicators import indicator_unit, target_for
+from itsskit.quality.review import ReviewFileError
+from itsskit.quality.service import (
+    answer_checkpoint,
+    build_year_document,
+    callbacks_due,
+    import_improvements,
+    open_store,
+    prepare_checklist,
+    record_review,
+)
 
 __all__ = ["quality"]
 
@@ -89,42 +101,174 @@ def quality() -> None:
 
 
 @quality.command("checklist")
+@click.argument(
+    "config", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @_YEAR
 @click.option("--scheduled", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Audit date, YYYY-MM-DD (default: 15 October of the year).")  # fmt: skip
 @_LANGUAGE
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the audit as a TOML file (required without CONFIG).")  # fmt: skip
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@_AT
 def checklist(
-    year: int, scheduled: datetime | None, language: str, out_file: Path, force: bool
-) -> None:
-    """Write the internal audit checklist (seed 0403 §8) as a TOML file to answer."""
-    check_output_file(out_file, "--out")
-    if out_file.exists() and not force:
-        raise UsageProblem(f"{out_file} exists (answers would be lost); use --force to replace it")
-    items = generate_checklist(
-        year, scheduled=scheduled.date() if scheduled else None, language=language
+    config: Path | None, year: int, scheduled: datetime | None, language: str,
+    out_file: Path | None, force: bool, at_text: str | None,
+) -> None:  # fmt: skip
+    """Create the internal audit checklist (seed 0403 §8).
+
+    With CONFIG: the audit is stored in the register database and every
+    checkpoint the data can answer is pre-filled with the year's figures (as
+    `itsskit kpi --period YEAR` shows them), the evidence and a proposed
+    verdict; answers already given are kept. Without CONFIG: a blank TOML file.
+    """
+    if out_file is not None:
+        check_output_file(out_file, "--out")
+        if out_file.exists() and not force:
+            raise UsageProblem(
+                f"{out_file} exists (answers would be lost); use --force to replace it"
+            )
+    day = scheduled.date() if scheduled else None
+    if config is None:
+        if out_file is None:
+            raise UsageProblem("--out: required without CONFIG (where to write the checklist)")
+        audit = Audit.from_checklist(
+            generate_checklist(year, scheduled=day, language=language), language
+        )
+    else:
+        settings, host = load(config)
+        at = parse_at(at_text) or datetime.now(UTC)
+        records = _records(settings, host, Period.year(year))
+        with _errors():
+            audit = prepare_checklist(
+                settings, host, records, year, at=at, language=language, scheduled=day
+            )
+        filled = sum(
+            entry.proposed is not None or bool(entry.data_evidence) for entry in audit.items
+        )
+        click.echo(f"stored {audit.id} in {_db(settings)} ({len(audit.items)} items, "
+                   f"{filled} pre-filled from the data, scheduled {audit.scheduled})")  # fmt: skip
+    if out_file is not None:
+        with atomic_write(out_file) as handle:
+            handle.write(audit_toml(audit))
+        click.echo(f"wrote {out_file} ({len(audit.items)} items, scheduled {audit.scheduled})")
+
+
+@quality.command("audit")
+@_CONFIG
+@_YEAR
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+def audit_show(config: Path, year: int, output: str) -> None:
+    """Show the year's stored audit: each checkpoint, the data's proposal and the answer."""
+    settings, _host = load(config)
+    with _errors(), open_store(settings) as store:
+        audit = store.audit(f"audit-{year}")
+    if output == "json":
+        click.echo(json.dumps(converter.unstructure(audit), ensure_ascii=False, indent=2))
+        return
+    flag = {None: "", True: "conforming", False: "nonconforming"}
+    rows = [(e.id, flag[e.proposed], flag[e.conforming], e.data_evidence or e.evidence)
+            for e in audit.items]  # fmt: skip
+    print_table(("item", "proposed", "answer", "evidence"), rows, title=audit.id)
+
+
+@quality.command("answer")
+@_CONFIG
+@_YEAR
+@click.argument("item")
+@click.option("--conforming/--nonconforming", default=None,
+              help="The auditor's verdict.")  # fmt: skip
+@click.option("--accept", is_flag=True, help="Take the verdict the data proposed.")
+@click.option("--evidence", default="", help="The audit evidence.")
+@click.option("--severity", type=click.Choice(["minor", "major"]), default=None)
+def answer_cmd(
+    config: Path, year: int, item: str, conforming: bool | None, accept: bool, evidence: str,
+    severity: str | None,
+) -> None:  # fmt: skip
+    """Record the auditor's answer to one checkpoint of the year's stored audit."""
+    settings, _host = load(config)
+    if conforming is None and not accept:
+        raise UsageProblem("give --conforming, --nonconforming or --accept")
+    with _errors():
+        audit = answer_checkpoint(settings, year, item, conforming=conforming, evidence=evidence,
+                                  severity=severity, accept_proposed=accept)  # fmt: skip
+    click.echo(
+        f"{audit.id} {item}: answered; findings: {', '.join(f.id for f in audit.findings) or 'none'}"
     )
-    with atomic_write(out_file) as handle:
-        handle.write(audit_toml(Audit.from_checklist(items, language)))
-    click.echo(f"wrote {out_file} ({len(items.items)} items, scheduled {items.scheduled})")
+
+
+@quality.command("audit-import")
+@_CONFIG
+@click.argument("audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def audit_import(config: Path, audit_file: Path) -> None:
+    """Store an audit TOML file (answers and [[actions]]) in the register database."""
+    settings, _host = load(config)
+    audit = _audit(audit_file)
+    assert audit is not None
+    with _errors(), open_store(settings) as store:
+        stored = store.save_audit(audit, by="import")
+    click.echo(f"stored {stored.id} ({len(stored.items)} items, {len(stored.findings)} findings,"
+               f" {len(stored.actions)} actions)")  # fmt: skip
+
+
+@quality.command("action")
+@_CONFIG
+@_YEAR
+@click.option("--finding", required=True, help="The finding: NC-<item id>.")
+@click.option("--action", "text", required=True, help="What will be done.")
+@click.option("--owner", default="", help="Who carries it out.")
+@click.option("--due", "due_text", default=None, help="Due date, YYYY-MM-DD.")
+@click.option("--preventive", is_flag=True, help="A preventive (not corrective) action.")
+@click.option("--by", default="", help="Who records it (default: the owner).")
+@click.option("--id", "item_id", default="", help="The action's id (default: CA-NNNN).")
+def action_cmd(
+    config: Path, year: int, finding: str, text: str, owner: str, due_text: str | None,
+    preventive: bool, by: str, item_id: str,
+) -> None:  # fmt: skip
+    """Add a corrective or preventive action for a finding of the year's audit."""
+    settings, _host = load(config)
+    due = _date(due_text, "--due") if due_text else None
+    with _errors(), open_store(settings) as store:
+        item = store.add_action(f"audit-{year}", finding, action=text, by=by or owner or "auditor",
+                                owner=owner, due=due, preventive=preventive, item_id=item_id)  # fmt: skip
+    click.echo(f"added {item.id} ({item.kind}) for {finding}")
 
 
 @quality.command("audit-report")
-@click.argument("audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("audit_file", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
 @_FORMAT
 @_OUT
 @click.option("--on", "on_text", default=None,
               help="Date for the action status, YYYY-MM-DD (default: today).")  # fmt: skip
-def audit_report_cmd(audit_file: Path, formats: str, out_dir: Path, on_text: str | None) -> None:
-    """Render the internal audit report from an answered audit file."""
-    audit = _audit(audit_file)
+@click.option("--config", "config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Read the audit from this config's register (with --year).")  # fmt: skip
+@click.option("--year", type=click.IntRange(1000, 9999), default=None, help="The audit's year.")
+def audit_report_cmd(
+    audit_file: Path | None, formats: str, out_dir: Path, on_text: str | None,
+    config: Path | None, year: int | None,
+) -> None:  # fmt: skip
+    """Render the internal audit report from an answered audit file, or the register."""
+    if (audit_file is None) == (config is None):
+        raise UsageProblem("give either AUDIT_FILE or --config with --year")
+    if audit_file is not None:
+        audit = _audit(audit_file)
+        source = str(audit_file)
+    else:
+        if year is None:
+            raise UsageProblem("--year: required with --config")
+        settings, _host = load(config)  # type: ignore[arg-type]
+        with _errors(), open_store(settings) as store:
+            audit = store.audit(f"audit-{year}")
+        source = f"audit-{year}"
     assert audit is not None
-    on = _date(on_text) if on_text else date.today()
+    on = _date(on_text, "--on") if on_text else date.today()
     unanswered = [entry.id for entry in audit.items if entry.conforming is None]
     if unanswered:
         click.echo(
-            f"warning: {audit_file}: {len(unanswered)} of {len(audit.items)} items not answered"
+            f"warning: {source}: {len(unanswered)} of {len(audit.items)} items not answered"
             f" ({', '.join(unanswered[:5])}{', ...' if len(unanswered) > 5 else ''});"
             " expected conforming = true or false in each [[items]]",
             err=True,
@@ -160,7 +304,7 @@ def indicators_cmd(
     if output == "json":
         data = [
             {"indicator": r.indicator.name, "kpi": r.indicator.formula, "scope": r.scope,
-             "period": r.period, "value": r.value, "target": r.indicator.target,
+             "period": r.period, "value": r.value, "target": target_for(r.indicator, r.scope),
              "comparison": r.indicator.comparison, "status": r.status, "assessed": r.assessed}
             for r in results
         ]  # fmt: skip
@@ -175,7 +319,7 @@ def _indicator_table(results: Sequence[IndicatorResult], period_text: str) -> No
     rows = [
         (r.indicator.name, r.scope, value_text(r.value, indicator_unit(r.indicator), "en"),
          f"{r.indicator.comparison} "
-         f"{value_text(r.indicator.target, indicator_unit(r.indicator), 'en')}",
+         f"{value_text(target_for(r.indicator, r.scope), indicator_unit(r.indicator), 'en')}",
          r.status, r.indicator.period, "yes" if r.assessed else "no")
         for r in results
     ]  # fmt: skip
@@ -241,9 +385,11 @@ def satisfaction_report_cmd(
         period,
     )
     names = {pid: project.name for pid, project in settings.projects.items()}
+    services = {sid: service.name for sid, service in settings.services.items()}
     report = satisfaction_report(
-        analysis, generated=datetime.now(UTC), language=language, project_names=names
-    )
+        analysis, generated=datetime.now(UTC), language=language, project_names=names,
+        services=services,
+    )  # fmt: skip
     _write(report, formats, out_dir)
 
 
@@ -258,24 +404,13 @@ def _year_report(
     audit, improvements = _audit(audit_file), _improvements(improvements_file)
     at = parse_at(at_text) or datetime.now(UTC)
     records = _records(settings, host, Period.year(year))
-    kpis = kpis_by_period(
-        records, settings.projects, year_labels(year), at, host.calendar, host.kpis()
-    )
-    tickets = [t for r in records.values() for t in r.tickets]
-    satisfaction = analyse_satisfaction(
-        [s for r in records.values() for s in r.surveys], tickets, Period.year(year)
-    )
-    common: dict[str, Any] = {
-        "generated": datetime.now(UTC), "language": language,
-        "project_names": {pid: p.name for pid, p in settings.projects.items()},
-        "satisfaction": satisfaction, "audit": audit, "improvements": improvements,
-    }  # fmt: skip
-    indicators = indicator_system(settings.indicators.values())
+    with _errors():
+        report = build_year_document(
+            kind, settings, host, records, year, at=at, language=language, audit=audit,
+            improvements=improvements,
+        )  # fmt: skip
     failed = _provisional(settings, host, records, year_labels(year), at, strict)
-    if kind == "annual":
-        return annual_report(indicators, kpis, year, **common), failed
-    found = complaints(tickets, Period.year(year))
-    return review_pack(indicators, kpis, year, complaint_tickets=found, **common), failed
+    return report, failed
 
 
 def _provisional(
@@ -338,8 +473,260 @@ def _write(report: Report, formats: str, out_dir: Path) -> None:
         click.echo(f"wrote {path}")
 
 
-def _date(text: str) -> date:
+def _date(text: str, option: str = "--on") -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageProblem(f"--on: {text!r} is not a YYYY-MM-DD date") from None
+        raise UsageProblem(f"{option}: {text!r} is not a YYYY-MM-DD date") from None
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Register errors (a step the rules refuse, an unknown item) as one line, exit 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        yield
+    except (ImprovementError, ReviewFileError) as exc:
+        raise UsageProblem(str(exc)) from None
+    except SQLAlchemyError as exc:
+        raise Failure(
+            f"register database: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+        ) from None
+
+
+def _db(settings: Config) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database_url).render_as_string(hide_password=True)
+
+
+# ----------------------------------------------------------- the register
+
+
+@quality.group("item", context_settings=HELP_OPTIONS)
+def item() -> None:
+    """The one improvement register: report-review items, audit actions, review decisions,
+    indicator misses. An item closes only after a verification finds it effective."""
+
+
+_ITEM_ID = click.argument("item_id")
+_BY = click.option("--by", required=True, help="Who does this step.")
+_NOTE = click.option("--note", default="", help="A note for the history.")
+
+
+@item.command("add")
+@_CONFIG
+@click.option("--source", type=click.Choice(SOURCES), default="other", show_default=True)
+@click.option("--description", required=True, help="What is to be improved.")
+@click.option("--owner", default="")
+@click.option("--due", "due_text", default=None, help="YYYY-MM-DD.")
+@click.option("--ref", default="", help="What raised it (a finding, report, review, indicator).")
+@click.option("--cause", default="", help="The cause analysis.")
+@click.option("--action", default="", help="The measure.")
+@click.option("--kind", type=click.Choice(["improvement", "corrective", "preventive"]),
+              default="improvement", show_default=True)  # fmt: skip
+@click.option("--id", "item_id", default="", help="The item's id (default: numbered by source).")
+@_BY
+def item_add(
+    config: Path, source: str, description: str, owner: str, due_text: str | None, ref: str,
+    cause: str, action: str, kind: str, item_id: str, by: str,
+) -> None:  # fmt: skip
+    """Add an item to the improvement register."""
+    settings, _host = load(config)
+    due = _date(due_text, "--due") if due_text else None
+    with _errors(), open_store(settings) as store:
+        added = store.add_item(source=source, description=description, by=by, owner=owner, due=due,
+                               kind=kind, ref=ref, cause=cause, action=action, item_id=item_id)  # fmt: skip
+    click.echo(f"added {added.id}")
+
+
+@item.command("update")
+@_CONFIG
+@_ITEM_ID
+@click.option("--description", default=None)
+@click.option("--owner", default=None)
+@click.option("--due", "due_text", default=None, help="YYYY-MM-DD.")
+@click.option("--cause", default=None)
+@click.option("--action", default=None)
+@_BY
+@_NOTE
+def item_update(
+    config: Path, item_id: str, description: str | None, owner: str | None, due_text: str | None,
+    cause: str | None, action: str | None, by: str, note: str,
+) -> None:  # fmt: skip
+    """Change an item's description, owner, due date, cause or measure."""
+    settings, _host = load(config)
+    changes: dict[str, Any] = {k: v for k, v in (("description", description), ("owner", owner),
+                               ("cause", cause), ("action", action)) if v is not None}  # fmt: skip
+    if due_text is not None:
+        changes["due"] = _date(due_text, "--due")
+    if not changes:
+        raise UsageProblem(
+            "nothing to change: give --description, --owner, --due, --cause or --action"
+        )
+    with _errors(), open_store(settings) as store:
+        store.update_item(item_id, by=by, note=note, **changes)
+    click.echo(f"updated {item_id}")
+
+
+@item.command("done")
+@_CONFIG
+@_ITEM_ID
+@_BY
+@_NOTE
+def item_done(config: Path, item_id: str, by: str, note: str) -> None:
+    """Report an item carried out (open -> done); it then awaits verification."""
+    settings, _host = load(config)
+    with _errors(), open_store(settings) as store:
+        store.mark_done(item_id, by=by, note=note)
+    click.echo(f"{item_id}: done, awaiting verification")
+
+
+@item.command("verify")
+@_CONFIG
+@_ITEM_ID
+@_BY
+@click.option("--evidence", required=True, help="What the verification looked at.")
+@click.option("--effective/--ineffective", required=True,
+              help="Did the action work? Ineffective reopens the item.")  # fmt: skip
+@click.option("--on", "on_text", default=None, help="Day of the verification (default: today).")
+@_NOTE
+def item_verify(
+    config: Path, item_id: str, by: str, evidence: str, effective: bool, on_text: str | None,
+    note: str,
+) -> None:  # fmt: skip
+    """Record a verification of a done item: effective -> verified, ineffective -> reopened."""
+    settings, _host = load(config)
+    on = _date(on_text, "--on") if on_text else None
+    with _errors(), open_store(settings) as store:
+        changed = store.verify_item(
+            item_id, by=by, evidence=evidence, effective=effective, on=on, note=note
+        )
+    click.echo(
+        f"{item_id}: {'verified effective' if effective else 'ineffective, reopened'} ({changed.status})"
+    )
+
+
+@item.command("close")
+@_CONFIG
+@_ITEM_ID
+@_BY
+@_NOTE
+def item_close(config: Path, item_id: str, by: str, note: str) -> None:
+    """Close an item whose last verification found it effective."""
+    settings, _host = load(config)
+    with _errors(), open_store(settings) as store:
+        store.close_item(item_id, by=by, note=note)
+    click.echo(f"{item_id}: closed")
+
+
+@item.command("list")
+@_CONFIG
+@click.option("--open", "open_only", is_flag=True, help="Only items not closed.")
+@click.option("--overdue", is_flag=True, help="Only items overdue on --on.")
+@click.option("--owner", default=None)
+@click.option("--source", type=click.Choice(SOURCES), default=None)
+@click.option("--on", "on_text", default=None, help="Day the status is shown for (default: today).")
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+def item_list(
+    config: Path, open_only: bool, overdue: bool, owner: str | None, source: str | None,
+    on_text: str | None, output: str,
+) -> None:  # fmt: skip
+    """List register items: all, open, overdue, by owner or by source."""
+    settings, _host = load(config)
+    on = _date(on_text, "--on") if on_text else date.today()
+    with _errors(), open_store(settings) as store:
+        found = store.items(source=source, owner=owner, open_only=open_only, overdue=overdue, on=on)
+    if output == "json":
+        click.echo(json.dumps([item_json(i, on) for i in found], ensure_ascii=False, indent=2))
+        return
+    rows = [(i.id, i.source, shown_status(i, on), i.owner, i.due.isoformat() if i.due else "",
+             i.ref, i.description) for i in found]  # fmt: skip
+    print_table(("id", "source", "status", "owner", "due", "ref", "description"), rows,
+                title=f"improvement register on {on}")  # fmt: skip
+
+
+@item.command("show")
+@_CONFIG
+@_ITEM_ID
+def item_show(config: Path, item_id: str) -> None:
+    """One item with its verifications and full history, as JSON."""
+    settings, _host = load(config)
+    with _errors(), open_store(settings) as store:
+        found = store.get(item_id)
+    click.echo(json.dumps(item_json(found, date.today()), ensure_ascii=False, indent=2))
+
+
+@item.command("import")
+@_CONFIG
+@click.argument("improvements_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_BY
+def item_import(config: Path, improvements_file: Path, by: str) -> None:
+    """Import a 0.1.0 improvements TOML file ([[improvements]]); items with `done` come in closed."""
+    settings, _host = load(config)
+    with _errors():
+        added = import_improvements(settings, _improvements(improvements_file), by=by)
+    click.echo(f"imported {len(added)} item(s)" + (f": {', '.join(added)}" if added else ""))
+
+
+# ------------------------------------------------------- management review
+
+
+@quality.command("review-record")
+@_CONFIG
+@_YEAR
+@click.argument("review_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_FORMAT
+@_OUT
+@_LANGUAGE
+@_AT
+def review_record_cmd(
+    config: Path, year: int, review_file: Path, formats: str, out_dir: Path, language: str,
+    at_text: str | None,
+) -> None:  # fmt: skip
+    """Record the management review (seed 0403 §7.3.2) and render it with its input pack.
+
+    REVIEW_FILE (TOML): held = YYYY-MM-DD, chair, attendees = [...], and
+    [[decisions]] text, owner, due. Each decision becomes an improvement item.
+    """
+    settings, host = load(config)
+    at = parse_at(at_text) or datetime.now(UTC)
+    records = _records(settings, host, Period.year(year))
+    with _errors():
+        try:
+            written = record_review(settings, host, records, year, review_file, out_dir, at=at,
+                                    formats=formats, language=language)  # fmt: skip
+        except (KeyError, ValueError) as exc:
+            if isinstance(exc, (ImprovementError, ReviewFileError)):
+                raise
+            raise UsageProblem(f"--format: {exc.args[0] if exc.args else exc}") from None
+    for path in written.values():
+        click.echo(f"wrote {path}")
+
+
+# --------------------------------------------------------------- callbacks
+
+
+@quality.command("callbacks")
+@_CONFIG
+@_AT
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True,
+              help="Look at incidents resolved in this many days before --at.")  # fmt: skip
+@click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)  # fmt: skip
+def callbacks_cmd(config: Path, at_text: str | None, days: int, output: str) -> None:
+    """Incidents whose satisfaction callback (within 7 x 24 h of resolution) is due or overdue."""
+    settings, host = load(config)
+    at = parse_at(at_text) or datetime.now(UTC)
+    start = at - timedelta(days=days)
+    window = Period(start=start, end=at, kind="custom", label=f"{start.date()}..{at.date()}")
+    records = _records(settings, host, window)
+    rows = callbacks_due(records, at, days=days)
+    if output == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    columns = ("ticket", "project", "service", "resolved", "due", "status", "hours_left")
+    print_table(columns, [tuple(row[c] for c in columns) for row in rows],
+                title=f"callbacks due or overdue at {at.isoformat()}")  # fmt: skip

@@ -4,7 +4,13 @@
 - :mod:`~itsskit.quality.annual`: the annual quality report (组织级质量年报).
 - :mod:`~itsskit.quality.surveys`: satisfaction analysis and report.
 - :mod:`~itsskit.quality.audit`: the §8 checklist, answers, findings, actions, report.
-- :mod:`~itsskit.quality.review`: the management review pack and record.
+- :mod:`~itsskit.quality.review`: the management review pack, record and report.
+- :mod:`~itsskit.quality.prefill`: audit checkpoints answered from the data.
+- :mod:`~itsskit.quality.store`: audits and reviews in the register database.
+- :mod:`~itsskit.quality.service`: the ``itsskit quality`` commands as library calls.
+
+The one improvement register is :mod:`itsskit.improvements` (rules) and
+:mod:`itsskit.improvement_store` (persistence).
 
 Every document is an :class:`itsskit.models.Report`; render it with any renderer.
 """
@@ -34,12 +40,24 @@ from itsskit.quality.indicators import (
     make_indicator,
     year_labels,
 )
-from itsskit.quality.review import complaints, record_review, review_pack
+from itsskit.quality.prefill import prefill
+from itsskit.quality.review import (
+    Decision,
+    ReviewRecord,
+    complaint_breakdown,
+    complaints,
+    load_review_file,
+    record_review,
+    review_pack,
+    review_record,
+    review_report,
+)
 from itsskit.quality.surveys import (
     SatisfactionAnalysis,
     SurveyStats,
     analyse_satisfaction,
     callback_due,
+    callback_worklist,
     satisfaction_report,
 )
 
@@ -50,7 +68,9 @@ __all__ = [
     "Audit",
     "AuditEntry",
     "AuditFileError",
+    "Decision",
     "IndicatorResult",
+    "ReviewRecord",
     "SatisfactionAnalysis",
     "SurveyStats",
     "action_status",
@@ -59,6 +79,8 @@ __all__ = [
     "audit_report",
     "audit_toml",
     "callback_due",
+    "callback_worklist",
+    "complaint_breakdown",
     "complaints",
     "evaluate_indicators",
     "finding_status",
@@ -67,9 +89,13 @@ __all__ = [
     "indicator_system",
     "kpis_by_period",
     "load_audit",
+    "load_review_file",
     "make_indicator",
+    "prefill",
     "record_review",
     "review_pack",
+    "review_record",
+    "review_report",
     "satisfaction_report",
     "year_labels",
     "year_results",

@@ -10,9 +10,11 @@ prompt for their causes, satisfaction, the audit findings and the improvements.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from itsskit.improvements import RegisterItem, from_improvement_item, shown_status
 from itsskit.kpis import KpiResult
+from itsskit.kpis.catalogue import KpiCatalogue
 from itsskit.models import ImprovementItem, Indicator, Report, Section
 from itsskit.periods import Period
 from itsskit.quality.audit import Audit, findings_table
@@ -31,19 +33,25 @@ from itsskit.quality.indicators import (
     IndicatorResult,
     evaluate_indicators,
     indicator_unit,
+    target_for,
     year_labels,
 )
 from itsskit.quality.surveys import SatisfactionAnalysis, satisfaction_table
 from itsskit.wording import Texts
 
 __all__ = [
+    "MONTHLY_COLUMNS",
     "annual_report",
     "improvement_status",
     "improvements_section",
     "improvements_table",
     "indicator_label",
+    "value_of",
     "year_results",
 ]
+
+#: At most this many indicator columns in one monthly table (so it fits an A4 page).
+MONTHLY_COLUMNS = 4
 
 KpisByPeriod = Mapping[str, Mapping[str, Mapping[str, KpiResult]]]
 
@@ -52,10 +60,21 @@ def _w(language: str, key: str, **values: object) -> str:
     return Texts(language)(f"q.annual.{key}", **values)
 
 
-def indicator_label(indicator: Indicator, language: str) -> str:
-    """The display name: the KPI's name for a built-in-style indicator, else its own name."""
-    label = kpi_label(indicator.formula, language)
-    return label if indicator.name == indicator.formula else f"{indicator.name}（{label}）"
+def indicator_label(
+    indicator: Indicator, language: str, catalogue: KpiCatalogue | None = None
+) -> str:
+    """The display name: its ``label``, else the KPI's name (with its own name when it differs);
+    its ``unit_label`` in brackets."""
+    kpi = kpi_label(indicator.formula, language, catalogue)
+    name = indicator.label or (
+        kpi if indicator.name == indicator.formula else f"{indicator.name}（{kpi}）"
+    )
+    return f"{name}（{indicator.unit_label}）" if indicator.unit_label else name
+
+
+def value_of(result: IndicatorResult, language: str) -> str:
+    """An indicator result's value in its unit, or n/a."""
+    return value_text(result.value, indicator_unit(result.indicator), language)
 
 
 def year_results(
@@ -80,10 +99,24 @@ def annual_report(
     satisfaction: SatisfactionAnalysis | None = None,
     audit: Audit | None = None,
     improvements: Sequence[ImprovementItem] = (),
+    register: Sequence[RegisterItem] = (),
+    catalogue: KpiCatalogue | None = None,
     timezone: str = "Asia/Shanghai",
+    charts: bool = True,
 ) -> Report:
-    """The annual quality report of ``year`` as a Report (render it with any renderer)."""
+    """The annual quality report of ``year`` as a Report (render it with any renderer).
+
+    ``register`` holds the improvement register's items: the missed indicators
+    take their cause and measure from the ``indicator`` items (``ref``
+    ``indicator/scope/period``), the improvements section lists them all.
+    ``improvements`` (0.1.0 items) are shown too. A month without a figure
+    shows "no data"; ``charts`` adds each indicator's monthly trend chart.
+    """
     check_language(language)
+    items = [
+        *register,
+        *(from_improvement_item(i, by="file", at=datetime.now(UTC)) for i in improvements),
+    ]
     names = {COMPANY: text(language, "company"), **(project_names or {})}
     results = year_results(indicators, kpis, year, timezone)
     assessed = [r for rs in results.values() for r in rs if r.assessed]
@@ -114,12 +147,14 @@ def annual_report(
         Section(
             key="monthly",
             title=_w(language, "monthly"),
-            tables=(_monthly_table(indicators, results, scopes, names, year, language),),
+            paragraphs=(_w(language, "monthly_note"),),
+            tables=tuple(_monthly_tables(indicators, results, scopes, names, year, language)),
+            charts=_trend_charts(indicators, results, year, language, catalogue) if charts else {},
         ),
-        _missed_section(missed, names, language),
+        _missed_section(missed, names, language, items),
         _satisfaction_section(satisfaction, names, language),
         _audit_section(audit, on, language),
-        improvements_section(improvements, on, language),
+        improvements_section(items, on, language),
     ]
     return quality_report(
         report_id=f"quality-annual-{year}",
@@ -141,9 +176,10 @@ def annual_report(
     )  # fmt: skip
 
 
-def _target_text(indicator: Indicator, language: str) -> str:
+def _target_text(indicator: Indicator, language: str, scope: str | None = None) -> str:
     sign = "≥" if indicator.comparison == ">=" else "≤"
-    return f"{sign} {value_text(indicator.target, indicator_unit(indicator), language)}"
+    target = target_for(indicator, scope)
+    return f"{sign} {value_text(target, indicator_unit(indicator), language)}"
 
 
 def _value(result: IndicatorResult | None, language: str) -> str:
@@ -174,7 +210,7 @@ def _results_table(
             rows.append((
                 indicator_label(indicator, language),
                 text(language, f"period.{indicator.period}"),
-                _target_text(indicator, language),
+                _target_text(indicator, language, scope),
                 names.get(scope, scope),
                 _value(yearly.get((indicator.name, scope)), language),
                 f"{met} / {len(with_value)}",
@@ -185,45 +221,93 @@ def _results_table(
     return table([_w(language, key) for key in header], rows)
 
 
-def _monthly_table(
+def _monthly_tables(
     indicators: Sequence[Indicator],
     results: Mapping[str, list[IndicatorResult]],
     scopes: Sequence[str],
     names: Mapping[str, str],
     year: int,
     language: str,
-) -> Table:
+) -> list[Table]:
+    """Per scope, the months down and at most :data:`MONTHLY_COLUMNS` indicators across.
+
+    A month without a figure for the scope (no record at all) shows "no data".
+    """
     labels = [f"{year}-{month:02d}" for month in range(1, 13)] + [str(year)]
     by_key = {
         (label, r.indicator.name, r.scope): r for label in labels for r in results.get(label, [])
     }
-    header = [_w(language, "indicator"), _w(language, "scope"),
-              *(f"{m:02d}" for m in range(1, 13)), _w(language, "year")]  # fmt: skip
-    rows = [
-        [indicator_label(i, language), names.get(scope, scope),
-         *(_value(by_key.get((label, i.name, scope)), language) for label in labels)]
-        for i in indicators
-        for scope in scopes
-    ]  # fmt: skip
-    return table(header, rows)
+    tables = []
+    for scope in scopes:
+        for start in range(0, len(indicators), MONTHLY_COLUMNS):
+            chunk = indicators[start : start + MONTHLY_COLUMNS]
+            header = [f"{names.get(scope, scope)} · {_w(language, 'month')}",
+                      *(indicator_label(i, language) for i in chunk)]  # fmt: skip
+            rows = [
+                [label[5:] if label != str(year) else _w(language, "year"),
+                 *(_month_value(by_key.get((label, i.name, scope)), language) for i in chunk)]
+                for label in labels
+            ]  # fmt: skip
+            tables.append(table(header, rows))
+    return tables
+
+
+def _month_value(result: IndicatorResult | None, language: str) -> str:
+    return _w(language, "no_data") if result is None else _value(result, language)
+
+
+def _trend_charts(
+    indicators: Sequence[Indicator],
+    results: Mapping[str, list[IndicatorResult]],
+    year: int,
+    language: str,
+    catalogue: KpiCatalogue | None,
+) -> dict[str, bytes]:
+    """Each indicator's company figure month by month against its target (PNG)."""
+    from itsskit.report.charts import indicator_trend
+
+    labels = [f"{year}-{month:02d}" for month in range(1, 13)]
+    company = {(r.period, r.indicator.name): r for label in labels
+               for r in results.get(label, []) if r.scope == COMPANY}  # fmt: skip
+    charts = {}
+    for indicator in indicators:
+        values = [
+            None if (found := company.get((label, indicator.name))) is None else found.value
+            for label in labels
+        ]
+        charts[f"trend_{indicator.name}"] = indicator_trend(
+            [label[5:] for label in labels], values, indicator.target,
+            indicator_unit(indicator), language,
+            title=indicator_label(indicator, language, catalogue),
+        )  # fmt: skip
+    return charts
 
 
 def _missed_section(
-    missed: Sequence[IndicatorResult], names: Mapping[str, str], language: str
+    missed: Sequence[IndicatorResult],
+    names: Mapping[str, str],
+    language: str,
+    items: Sequence[RegisterItem] = (),
 ) -> Section:
+    """Missed indicators with the cause and measure entered in the register (or a prompt)."""
     title = _w(language, "missed")
     if not missed:
         return Section(key="missed", title=title, paragraphs=(_w(language, "missed_none"),))
+    by_ref = {i.ref: i for i in items if i.source == "indicator"}
     header = [
         _w(language, k)
-        for k in ("indicator", "scope", "period", "actual", "target", "cause", "measure")
+        for k in ("indicator", "scope", "period", "actual", "target", "cause", "measure", "item")
     ]
-    rows = [
-        (indicator_label(r.indicator, language), names.get(r.scope, r.scope), r.period,
-         _value(r, language), _target_text(r.indicator, language),
-         text(language, "cause_prompt"), text(language, "measure_prompt"))
-        for r in missed
-    ]  # fmt: skip
+    rows = []
+    for r in missed:
+        item = by_ref.get(f"{r.indicator.name}/{r.scope}/{r.period}")
+        rows.append((
+            indicator_label(r.indicator, language), names.get(r.scope, r.scope), r.period,
+            _value(r, language), _target_text(r.indicator, language, r.scope),
+            (item.cause if item else "") or text(language, "cause_prompt"),
+            (item.action if item else "") or text(language, "measure_prompt"),
+            f"{item.id} ({text(language, 'imp.status.' + item.status)})" if item else "",
+        ))  # fmt: skip
     return Section(
         key="missed", title=title, paragraphs=(_w(language, "missed_intro"),),
         tables=(table(header, rows),),
@@ -255,27 +339,46 @@ def _audit_section(audit: Audit | None, on: date, language: str) -> Section:
 
 
 def improvement_status(item: ImprovementItem, on: date) -> str:
-    """``closed`` when done by ``on``, ``overdue`` past its due date, else ``open``."""
+    """``closed`` when done by ``on``, ``overdue`` past its due date, else ``open`` (0.1.0 items)."""
     if item.done is not None and item.done <= on:
         return "closed"
     return "overdue" if item.due is not None and item.due < on else "open"
 
 
-def improvements_table(items: Sequence[ImprovementItem], on: date, language: str) -> Table:
-    """Improvement items and their status on ``on``."""
+def improvements_table(
+    items: Sequence[RegisterItem | ImprovementItem], on: date, language: str
+) -> Table:
+    """Register items with source, owner, due, last verification and status on ``on``."""
+    register = [_as_register(i) for i in items]
     header = [
-        _w(language, k) for k in ("id", "description", "source", "owner", "due", "done", "status")
+        _w(language, k)
+        for k in ("id", "description", "source", "owner", "due", "verification", "status")
     ]
     rows = [
-        (i.id, i.description, i.source, i.owner, day_text(i.due), day_text(i.done),
-         _w(language, improvement_status(i, on)))
-        for i in items
+        (i.id, i.description + (f" — {i.action}" if i.action else ""),
+         text(language, f"imp.source.{i.source}"), i.owner, day_text(i.due), _verification(i, language),
+         text(language, f"imp.status.{shown_status(i, on)}"))
+        for i in register
     ]  # fmt: skip
     return table(header, rows)
 
 
+def _as_register(item: RegisterItem | ImprovementItem) -> RegisterItem:
+    if isinstance(item, RegisterItem):
+        return item
+    return from_improvement_item(item, by="file", at=datetime.now(UTC))
+
+
+def _verification(item: RegisterItem, language: str) -> str:
+    if not item.verifications:
+        return ""
+    last = item.verifications[-1]
+    verdict = text(language, "imp.effective" if last.effective else "imp.ineffective")
+    return f"{last.on.isoformat()} {last.by}: {verdict}"
+
+
 def improvements_section(
-    items: Sequence[ImprovementItem], on: date, language: str, title: str = ""
+    items: Sequence[RegisterItem | ImprovementItem], on: date, language: str, title: str = ""
 ) -> Section:
     """The improvement items and their status on ``on`` (``title``: default this report's)."""
     title = title or _w(language, "improvements")
@@ -283,6 +386,11 @@ def improvements_section(
         return Section(
             key="improvements", title=title, paragraphs=(_w(language, "improvements_none"),)
         )
+    register = [_as_register(i) for i in items]
+    counts = {status: sum(shown_status(i, on) == status for i in register)
+              for status in ("open", "done", "verified", "closed", "overdue")}  # fmt: skip
     return Section(
-        key="improvements", title=title, tables=(improvements_table(items, on, language),)
-    )
+        key="improvements", title=title,
+        paragraphs=(_w(language, "improvements_counts", total=len(register), **counts),),
+        tables=(improvements_table(register, on, language),),
+    )  # fmt: skip

@@ -96,7 +96,13 @@ def _severity(_instance: object, _attribute: attrs.Attribute[str], value: str) -
 
 @attrs.frozen(kw_only=True)
 class AuditEntry:
-    """A checklist item with its answer: ``conforming`` None = not answered yet."""
+    """A checklist item with its answer: ``conforming`` None = not answered yet.
+
+    ``proposed``, ``data_evidence`` and ``figures`` are the pre-fill from the
+    data (:mod:`itsskit.quality.prefill`): the verdict the figures suggest
+    (None: the data cannot say), the evidence in words (which KPI, period and
+    numbers) and the KPI values. The auditor's answer is ``conforming``.
+    """
 
     id: str
     area: str
@@ -105,6 +111,9 @@ class AuditEntry:
     conforming: bool | None = None
     evidence: str = ""
     severity: str = attrs.field(default="minor", validator=_severity)
+    proposed: bool | None = None
+    data_evidence: str = ""
+    figures: Mapping[str, float] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -243,9 +252,10 @@ def audit_toml(audit: Audit) -> str:
         }),
     ]  # fmt: skip
     for entry in audit.items:
-        lines += ["", "[[items]]", *_toml_pairs(attrs.asdict(entry))]
-        if entry.conforming is None:
-            lines.insert(len(lines) - 2, "# conforming = true")
+        pairs = _toml_pairs(attrs.asdict(entry))
+        if entry.conforming is None:  # the auditor's line to fill in, after the reference
+            pairs.insert(4 if entry.reference else 3, "# conforming = true")
+        lines += ["", "[[items]]", *pairs]
     for action in audit.actions:
         lines += ["", "[[actions]]", *_toml_pairs(attrs.asdict(action))]
     if not audit.actions:
@@ -269,6 +279,9 @@ def _toml_value(value: object) -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, Mapping):
+        pairs = (f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + ", ".join(pairs) + " }" if value else "{}"
     return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
@@ -307,10 +320,13 @@ def _result(entry: AuditEntry, language: str) -> str:
 
 def findings_table(audit: Audit, on: date, language: str) -> Table:
     """Findings with their severity and status on ``on`` (for other reports too)."""
+    clauses = {f"NC-{e.id}": e.reference for e in audit.items}
     return table(
-        (_w(language, "id"), _w(language, "area"), _w(language, "description"),
-         _w(language, "severity"), _w(language, "status", on=on.isoformat())),
-        [(f.id, f.area, f.description, _w(language, f"severity.{f.severity}"),
+        (_w(language, "id"), _w(language, "area"), _w(language, "clause"),
+         _w(language, "description"), _w(language, "severity"),
+         _w(language, "status", on=on.isoformat())),
+        [(f.id, f.area, clauses.get(f.id, ""), f.description,
+          _w(language, f"severity.{f.severity}"),
           _w(language, f"status.{finding_status(f, audit.actions, on)}"))
          for f in audit.findings],
     )  # fmt: skip

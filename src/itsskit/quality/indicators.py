@@ -32,6 +32,7 @@ __all__ = [
     "indicator_unit",
     "kpis_by_period",
     "make_indicator",
+    "target_for",
     "year_labels",
 ]
 
@@ -88,10 +89,15 @@ def make_indicator(
     comparison: str = ">=",
     period: str = "monthly",
     owner: str = "",
+    label: str = "",
+    unit_label: str = "",
+    project_targets: Mapping[str, float] | None = None,
     catalogue: KpiCatalogue | None = None,
 ) -> Indicator:
     """An indicator computed by the KPI ``kpi`` of ``catalogue`` (default: the built-in KPIs).
 
+    ``label`` and ``unit_label`` are shown in the quality documents; ``project_targets``
+    maps a project id to its contract's target where it differs from ``target``.
     A ValueError names a bad KPI or period.
     """
     catalogue = catalogue if catalogue is not None else builtin_catalogue()
@@ -107,6 +113,9 @@ def make_indicator(
         period=period,
         owner=owner,
         unit=catalogue.get(kpi).unit,
+        label=label,
+        unit_label=unit_label,
+        project_targets=dict(project_targets or {}),
     )
 
 
@@ -115,6 +124,11 @@ def indicator_unit(indicator: Indicator) -> Unit:
     unit = KPI_UNITS.get(indicator.formula, indicator.unit)
     assert unit in ("ratio", "seconds", "count", "score"), unit
     return unit  # type: ignore[return-value]
+
+
+def target_for(indicator: Indicator, scope: str | None) -> float:
+    """The target of ``indicator`` for a project (its contract's, if set), else the company's."""
+    return indicator.project_targets.get(scope or "", indicator.target)
 
 
 def indicator_system(configured: Iterable[Indicator] = ()) -> tuple[Indicator, ...]:
@@ -135,7 +149,8 @@ def evaluate_indicators(
     ``kpi_results_by_project`` maps a project id to its KPI bundle for
     ``period`` (:func:`itsskit.kpis.project_kpis`); the company's figures are
     :func:`itsskit.kpis.company_kpis` of them. Status is the value against the
-    indicator's own target (met / missed, ``not_applicable`` without a value).
+    indicator's own target, a project's contract target where
+    ``indicator.project_targets`` names one (met / missed, ``not_applicable`` without a value).
     ``catalogue`` says how plugin KPIs pool (default: the built-in KPIs).
     """
     bundles = {pid: kpi_results_by_project[pid] for pid in sorted(kpi_results_by_project)}
@@ -153,7 +168,7 @@ def evaluate_indicators(
                     scope=scope,
                     period=period.label,
                     value=value,
-                    status=status_for(value, indicator.target, indicator.comparison),  # type: ignore[arg-type]
+                    status=status_for(value, target_for(indicator, scope), indicator.comparison),  # type: ignore[arg-type]
                     assessed=assessed,
                     numerator=None if kpi is None else kpi.numerator,
                     denominator=None if kpi is None else kpi.denominator,

@@ -8,21 +8,40 @@ data give are assembled; the others are left as visible prompts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
+from pathlib import Path
 
+import attrs
+
+from itsskit.config import ConfigError, read_toml, structure_or_errors
+from itsskit.improvements import RegisterItem
+from itsskit.kpis.catalogue import KpiCatalogue
 from itsskit.models import ImprovementItem, Indicator, ManagementReview, Report, Section, Ticket
 from itsskit.periods import Period
-from itsskit.quality.annual import KpisByPeriod, annual_report, improvements_section
+from itsskit.quality.annual import KpisByPeriod, annual_report
 from itsskit.quality.audit import Audit, audit_report
 from itsskit.quality.common import check_language, day_text, quality_report, table
 from itsskit.quality.surveys import SatisfactionAnalysis
 from itsskit.wording import Texts
 
-__all__ = ["COMPLAINT_WORDS", "complaints", "record_review", "review_pack"]
+__all__ = [
+    "COMPLAINT_WORDS",
+    "Decision",
+    "ReviewFileError",
+    "ReviewRecord",
+    "complaints",
+    "load_review_file",
+    "record_review",
+    "review_pack",
+    "review_record",
+    "review_report",
+]
 
 #: A ticket whose category or an attribute value is one of these is a complaint.
 COMPLAINT_WORDS = frozenset({"投诉", "complaint"})
+#: A ticket whose ``complaint`` column holds one of these is a complaint.
+TRUE_WORDS = frozenset({"true", "yes", "1", "是"})
 
 
 def _w(language: str, key: str, **values: object) -> str:
@@ -30,11 +49,15 @@ def _w(language: str, key: str, **values: object) -> str:
 
 
 def complaints(tickets: Iterable[Ticket], period: Period | None = None) -> list[Ticket]:
-    """Tickets whose category or an attribute value is 投诉/complaint (opened in ``period``)."""
+    """Complaints opened in ``period``: tickets whose category or an attribute value is
+    投诉/complaint, or whose ``complaint`` column is true (true/yes/1/是)."""
 
     def is_complaint(ticket: Ticket) -> bool:
+        flag = str(ticket.attributes.get("complaint", "")).strip().lower()
         values = [ticket.category or "", *ticket.attributes.values()]
-        return any(str(value).strip().lower() in COMPLAINT_WORDS for value in values)
+        return flag in TRUE_WORDS or any(
+            str(value).strip().lower() in COMPLAINT_WORDS for value in values
+        )
 
     return [
         t for t in tickets
@@ -54,14 +77,21 @@ def review_pack(
     audit: Audit | None = None,
     complaint_tickets: Sequence[Ticket] = (),
     improvements: Sequence[ImprovementItem] = (),
+    register: Sequence[RegisterItem] = (),
+    catalogue: KpiCatalogue | None = None,
     timezone: str = "Asia/Shanghai",
 ) -> Report:
-    """The management review input pack of ``year`` (§7.3.2.3) as a Report."""
+    """The management review input pack of ``year`` (§7.3.2.3) as a Report.
+
+    ``register``: the improvement register's items (continual improvement,
+    causes and measures of missed indicators); ``improvements``: 0.1.0 items.
+    """
     check_language(language)
     names = project_names or {}
     annual = annual_report(
         indicators, kpis, year, generated=generated, language=language, project_names=names,
-        satisfaction=satisfaction, audit=audit, improvements=improvements, timezone=timezone,
+        satisfaction=satisfaction, audit=audit, improvements=improvements, register=register,
+        catalogue=catalogue, timezone=timezone, charts=False,
     )  # fmt: skip
     parts = {section.key: section for section in annual.sections}
     on = min(generated.date(), date(year, 12, 31))
@@ -76,7 +106,9 @@ def review_pack(
         ),
         _audit_section(audit, on, generated, language),
         _complaints_section(complaint_tickets, names, language),
-        improvements_section(improvements, on, language, _w(language, "improvements")),
+        _retitled(
+            parts["improvements"], parts["missed"], _w(language, "improvements"), "improvements"
+        ),
     ]
     return quality_report(
         report_id=f"management-review-{year}",
@@ -136,6 +168,23 @@ def _audit_section(audit: Audit | None, on: date, generated: datetime, language:
     return _retitled(parts["overview"], parts["findings"], title, "audit")
 
 
+def complaint_breakdown(tickets: Sequence[Ticket]) -> dict[str, dict[str, int]]:
+    """Complaint counts by project, service, category and month (opened), each sorted by key."""
+    keys: dict[str, Callable[[Ticket], str]] = {
+        "project": lambda t: t.project or "",
+        "service": lambda t: t.service or "",
+        "category": lambda t: t.category or "",
+        "month": lambda t: t.opened.strftime("%Y-%m") if t.opened else "",
+    }
+    breakdown: dict[str, dict[str, int]] = {}
+    for name, key in keys.items():
+        counts: dict[str, int] = {}
+        for ticket in tickets:
+            counts[key(ticket)] = counts.get(key(ticket), 0) + 1
+        breakdown[name] = dict(sorted(counts.items()))
+    return breakdown
+
+
 def _complaints_section(
     tickets: Sequence[Ticket], names: Mapping[str, str], language: str
 ) -> Section:
@@ -148,8 +197,189 @@ def _complaints_section(
          day_text(t.resolved), t.attributes.get("title", t.category or ""))
         for t in tickets
     ]  # fmt: skip
+    breakdown = complaint_breakdown(tickets)
+    by = [
+        (_w(language, f"by.{dimension}"), names.get(key, key) or "—", count)
+        for dimension, counts in breakdown.items()
+        for key, count in counts.items()
+    ]
     return Section(
         key="complaints", title=title,
         paragraphs=(_w(language, "complaints_text", count=len(tickets)),),
-        tables=(table(header, rows),),
+        tables=(
+            table((_w(language, "dimension"), _w(language, "value"), _w(language, "count")), by),
+            table(header, rows),
+        ),
+    )  # fmt: skip
+
+
+# ------------------------------------------------------- the review as held
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """A decision of the review: what, who carries it out, by when, its register item."""
+
+    text: str
+    owner: str = ""
+    due: date | None = None
+    item: str = ""
+
+    def with_item(self, item_id: str) -> Decision:
+        """The decision tied to its improvement register item."""
+        return attrs.evolve(self, item=item_id)
+
+
+@attrs.frozen(kw_only=True)
+class ReviewRecord:
+    """A management review as held (§7.3.2): chair, attendees, inputs, decisions, files."""
+
+    id: str
+    year: int
+    held: date
+    chair: str
+    attendees: tuple[str, ...] = ()
+    inputs: Mapping[str, str] = attrs.field(factory=dict)
+    decisions: tuple[Decision, ...] = ()
+    files: Mapping[str, str] = attrs.field(factory=dict)
+
+    def with_decisions(self, decisions: Sequence[Decision]) -> ReviewRecord:
+        """The record with these decisions."""
+        return attrs.evolve(self, decisions=tuple(decisions))
+
+    def with_files(self, files: Mapping[str, str]) -> ReviewRecord:
+        """The record with the paths of its rendered files added."""
+        return attrs.evolve(self, files={**self.files, **files})
+
+    def as_management_review(self) -> ManagementReview:
+        """The 0.1.0 :class:`ManagementReview` view of the record."""
+        return ManagementReview(
+            id=self.id, held=self.held, participants=(self.chair, *self.attendees),
+            inputs=self.inputs, decisions=tuple(d.text for d in self.decisions),
+            improvements=tuple(
+                ImprovementItem(id=d.item, description=d.text, source="management-review",
+                                owner=d.owner, due=d.due)
+                for d in self.decisions if d.item
+            ),
+        )  # fmt: skip
+
+
+@attrs.frozen(kw_only=True)
+class _ReviewFile:
+    held: date
+    chair: str
+    id: str = ""
+    attendees: tuple[str, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+
+
+class ReviewFileError(ValueError):
+    """A review file that cannot be used; ``errors`` holds one ``file: key: why`` each."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def load_review_file(path: str | Path, year: int, pack: Report) -> ReviewRecord:
+    """Read a review file (TOML: held, chair, attendees, [[decisions]] text/owner/due).
+
+    The inputs are the pack's sections (title and first paragraph each).
+    """
+    path = Path(path)
+    try:
+        data = read_toml(path, "review file")
+    except ConfigError as exc:
+        raise ReviewFileError(exc.errors) from None
+    errors: list[str] = []
+    raw = structure_or_errors(data, _ReviewFile, "review", errors, prefix=f"{path}: ")
+    if raw is not None:
+        if not raw.chair.strip():
+            errors.append(
+                f"{path}: review.chair: expected the name of the chair, got an empty text"
+            )
+        if raw.held.year != year and raw.held.year != year + 1:
+            errors.append(f"{path}: review.held: {raw.held} is not in {year} or early {year + 1}")
+        errors += [
+            f"{path}: review.decisions[{index}].text: expected the decision, got an empty text"
+            for index, decision in enumerate(raw.decisions)
+            if not decision.text.strip()
+        ]
+    if raw is None or errors:
+        raise ReviewFileError(errors)
+    return review_record(
+        pack, review_id=raw.id or f"management-review-{year}", year=year, held=raw.held,
+        chair=raw.chair, attendees=raw.attendees, decisions=raw.decisions,
+    )  # fmt: skip
+
+
+def review_record(
+    pack: Report,
+    *,
+    review_id: str,
+    year: int,
+    held: date,
+    chair: str,
+    attendees: Sequence[str] = (),
+    decisions: Sequence[Decision] = (),
+) -> ReviewRecord:
+    """A review record whose inputs are the pack's sections (title and first paragraph each)."""
+    inputs = {s.key: " ".join((s.title, *s.paragraphs[:1])) for s in pack.sections}
+    return ReviewRecord(
+        id=review_id, year=year, held=held, chair=chair, attendees=tuple(attendees),
+        inputs=inputs, decisions=tuple(decisions),
+    )  # fmt: skip
+
+
+def review_report(
+    record: ReviewRecord,
+    pack: Report,
+    *,
+    generated: datetime,
+    language: str = "zh-CN",
+    statuses: Mapping[str, str] | None = None,
+) -> Report:
+    """The management review report (§7.3.2): attendees, inputs reviewed, decisions and actions.
+
+    ``statuses`` maps a decision's register item id to its status text.
+    """
+    check_language(language)
+    sep = "、" if language == "zh-CN" else ", "
+    statuses = statuses or {}
+    titles = {s.key: s.title for s in pack.sections}
+    overview = Section(
+        key="overview", title=_w(language, "record.overview"),
+        paragraphs=(
+            _w(language, "record.held", held=record.held.isoformat(), chair=record.chair),
+            _w(language, "record.attendees", names=sep.join(record.attendees) or _w(language, "record.none")),
+        ),
+    )  # fmt: skip
+    inputs = Section(
+        key="inputs", title=_w(language, "record.inputs"),
+        tables=(table((_w(language, "record.input"), _w(language, "record.summary")),
+                      [(titles.get(key, key), text) for key, text in record.inputs.items()]),),
+    )  # fmt: skip
+    header = [
+        _w(language, f"record.{key}")
+        for key in ("number", "decision", "owner", "due", "item", "status")
+    ]
+    rows = [
+        (index, d.text, d.owner, day_text(d.due), d.item, statuses.get(d.item, ""))
+        for index, d in enumerate(record.decisions, start=1)
+    ]
+    decisions = (
+        Section(key="decisions", title=_w(language, "record.decisions"), tables=(table(header, rows),))
+        if rows
+        else Section(key="decisions", title=_w(language, "record.decisions"),
+                     paragraphs=(_w(language, "record.no_decisions"),))
+    )  # fmt: skip
+    return quality_report(
+        report_id=f"{record.id}-report", title=_w(language, "record.title", year=record.year),
+        period=Period.year(record.year), sections=[overview, inputs, decisions],
+        generated=generated, language=language, purpose=_w(language, "record.purpose"),
+        audience=_w(language, "audience"), author=record.chair,
+        scope=list(pack.figures.get("basic", {}).get("scope", [])),
+        figures={"review": {"held": record.held.isoformat(), "chair": record.chair,
+                            "attendees": list(record.attendees),
+                            "decisions": [d.text for d in record.decisions]}},
     )  # fmt: skip

@@ -21,6 +21,7 @@ from itsskit.kpis import (
     satisfaction_mean,
     satisfied_share,
 )
+from itsskit.kpis.trends import slope
 from itsskit.models import Report, Section, SurveyKind, SurveyResponse, Ticket
 from itsskit.periods import Period
 from itsskit.quality.common import (
@@ -39,6 +40,7 @@ __all__ = [
     "SurveyStats",
     "analyse_satisfaction",
     "callback_due",
+    "callback_worklist",
     "satisfaction_report",
     "satisfaction_table",
 ]
@@ -82,6 +84,13 @@ class SatisfactionAnalysis:
     by_project: Mapping[str, SurveyStats]
     low_scores: tuple[SurveyResponse, ...]
     callback: KpiResult
+    by_service: Mapping[str, SurveyStats] = attrs.field(factory=dict)
+    by_month: Mapping[str, SurveyStats] = attrs.field(factory=dict)
+
+    @property
+    def mean_slope(self) -> float | None:
+        """Least-squares slope of the monthly mean score (points per month), None under 2 months."""
+        return slope([stats.mean for stats in self.by_month.values()])
 
 
 def analyse_satisfaction(
@@ -90,11 +99,25 @@ def analyse_satisfaction(
     period: Period,
     *,
     low_score: int = LOW_SCORE,
+    services: Mapping[str, str] | None = None,
 ) -> SatisfactionAnalysis:
-    """Analyse the answers given in ``period`` and the callbacks of the incidents resolved in it."""
-    surveys = list(surveys)
+    """Analyse the answers given in ``period`` and the callbacks of the incidents resolved in it.
+
+    By project, by survey kind, by service (the service of the ticket an
+    answer names; ``services`` maps ticket id to service, default from
+    ``tickets``) and by month of the period.
+    """
+    surveys, tickets = list(surveys), list(tickets)
     answers = [survey for survey in surveys if period.contains(survey.answered)]
     projects = sorted({survey.project or "" for survey in answers})
+    service_of = (
+        dict(services) if services is not None else {t.id: t.service or "" for t in tickets}
+    )
+
+    def service(survey: SurveyResponse) -> str:
+        return service_of.get(survey.ticket or "", "") if survey.ticket else ""
+
+    months = _months(period)
     return SatisfactionAnalysis(
         period=period,
         overall=SurveyStats.of(answers, period),
@@ -110,7 +133,65 @@ def analyse_satisfaction(
             sorted((s for s in answers if s.score <= low_score), key=lambda s: (s.answered, s.id))
         ),
         callback=callback_coverage(tickets, period, surveys),
+        by_service={
+            name: SurveyStats.of([s for s in answers if service(s) == name], period)
+            for name in sorted({service(s) for s in answers})
+        },
+        by_month={
+            month.label: SurveyStats.of([s for s in answers if month.contains(s.answered)], month)
+            for month in months
+        },
     )
+
+
+def _months(period: Period) -> list[Period]:
+    """The calendar months that make up ``period`` (none for a custom span)."""
+    if period.kind == "month":
+        return [period]
+    if period.kind not in ("quarter", "year"):
+        return []
+    start = period.start
+    count = 3 if period.kind == "quarter" else 12
+    labels = [
+        f"{start.year + (start.month - 1 + i) // 12}-{(start.month - 1 + i) % 12 + 1:02d}"
+        for i in range(count)
+    ]
+    return [Period.parse(label, str(start.tzinfo)) for label in labels]
+
+
+def callback_worklist(
+    tickets: Iterable[Ticket],
+    surveys: Iterable[SurveyResponse],
+    at: datetime,
+    *,
+    since: datetime,
+) -> list[dict[str, object]]:
+    """Incidents resolved in ``[since, at)`` with no callback yet: ``due`` until resolution
+    + 7 × 24 h, ``overdue`` after; most urgent first.
+
+    A callback is the ticket's ``callback`` time or a ``callback`` survey naming
+    the ticket, at or after the resolution (as the callback coverage KPI counts).
+    """
+    called: dict[str, list[datetime]] = {}
+    for survey in surveys:
+        if survey.kind == SurveyKind.CALLBACK and survey.ticket:
+            called.setdefault(survey.ticket, []).append(survey.answered)
+    rows: list[dict[str, object]] = []
+    for ticket in tickets:
+        resolved = ticket.resolved
+        if ticket.kind != "incident" or resolved is None or not since <= resolved < at:
+            continue
+        times = [*called.get(ticket.id, ()), *([ticket.callback] if ticket.callback else ())]
+        if any(resolved <= time <= at for time in times):
+            continue
+        due = resolved + CALLBACK_WINDOW
+        rows.append({
+            "ticket": ticket.id, "project": ticket.project or "", "service": ticket.service or "",
+            "resolved": resolved.isoformat(), "due": due.isoformat(),
+            "status": "overdue" if at > due else "due",
+            "hours_left": round((due - at).total_seconds() / 3600, 1),
+        })  # fmt: skip
+    return sorted(rows, key=lambda row: (str(row["due"]), str(row["ticket"])))
 
 
 def callback_due(ticket: Ticket) -> datetime | None:
@@ -151,6 +232,7 @@ def satisfaction_report(
     language: str = "zh-CN",
     project_names: Mapping[str, str] | None = None,
     low_score: int = LOW_SCORE,
+    services: Mapping[str, str] | None = None,
 ) -> Report:
     """The satisfaction report (seed 0403 §6.2.5: 质量部 analyses and summarises) as a Report."""
     names = project_names or {}
@@ -171,6 +253,8 @@ def satisfaction_report(
             ),
             Section(key="by_kind", title=_w(language, "by_kind"),
                     tables=(satisfaction_table(analysis, language, names),)),
+            _breakdown(analysis.by_service, "by_service", "service", language, services or {}),
+            _by_month(analysis, language),
         ]  # fmt: skip
     sections += [_low_scores(analysis, language, names, low_score), _callbacks(analysis, language)]
     return quality_report(
@@ -186,6 +270,45 @@ def satisfaction_report(
                                   "satisfied_share": stats.satisfied_share,
                                   "callback_coverage": analysis.callback.value}},
     )  # fmt: skip
+
+
+def _stats_row(label: str, stats: SurveyStats, language: str) -> tuple[object, ...]:
+    return (label, stats.count, value_text(stats.mean, "score", language),
+            value_text(stats.satisfied_share, "ratio", language))  # fmt: skip
+
+
+def _breakdown(
+    groups: Mapping[str, SurveyStats],
+    key: str,
+    column: str,
+    language: str,
+    names: Mapping[str, str],
+) -> Section:
+    header = (_w(language, column), _w(language, "answers"), _w(language, "mean"),
+              _w(language, "satisfied"))  # fmt: skip
+    rows = [
+        _stats_row(names.get(name, name) or "—", stats, language) for name, stats in groups.items()
+    ]
+    return Section(key=key, title=_w(language, key), tables=(table(header, rows),))
+
+
+def _by_month(analysis: SatisfactionAnalysis, language: str) -> Section:
+    """Month by month, with the trend of the mean score (least-squares slope)."""
+    trend = analysis.mean_slope
+    paragraph = (
+        _w(language, "trend_none") if trend is None
+        else _w(language, "trend", slope=f"{trend:+.3f}",
+                direction=_w(language, "up" if trend > 0.005 else "down" if trend < -0.005 else "flat"))
+    )  # fmt: skip
+    header = (_w(language, "month"), _w(language, "answers"), _w(language, "mean"),
+              _w(language, "satisfied"))  # fmt: skip
+    rows = [
+        (label, "—", text(language, "no_data"), text(language, "no_data")) if not stats.count
+        else _stats_row(label, stats, language)
+        for label, stats in analysis.by_month.items()
+    ]  # fmt: skip
+    return Section(key="by_month", title=_w(language, "by_month"), paragraphs=(paragraph,),
+                   tables=(table(header, rows),))  # fmt: skip
 
 
 def _overview(analysis: SatisfactionAnalysis, language: str) -> Section:

@@ -21,7 +21,13 @@ if TYPE_CHECKING:  # matplotlib loads when a chart is drawn, not on import
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-__all__ = ["attainment_trend", "availability_by_service", "priority_mix", "volume_trend"]
+__all__ = [
+    "attainment_trend",
+    "availability_by_service",
+    "indicator_trend",
+    "priority_mix",
+    "volume_trend",
+]
 
 DPI = 150
 WIDTH_IN = 6.3  # 16 cm, the text width of an A4 page with 2.5 cm margins
@@ -124,6 +130,39 @@ def availability_by_service(
     ax.invert_yaxis()
     _percent_limits(ax, known, "x")
     return _finish(fig, ax, title or texts["availability"])
+
+
+def indicator_trend(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    target: float | None,
+    unit: str,
+    language: str = "zh-CN",
+    *,
+    title: str = "",
+) -> bytes:
+    """An indicator per period against its target; None (no data) is a gap.
+
+    Ratios are drawn as :func:`attainment_trend`; scores, counts and seconds
+    (shown in hours) on a plain axis from zero.
+    """
+    if unit == "ratio":
+        return attainment_trend(labels, values, target, language, title=title)
+    texts = _texts(language)
+    _require_same_length(labels, values)
+    scale = 3600.0 if unit == "seconds" else 1.0
+    points = [math.nan if value is None else value / scale for value in values]
+    fig, ax = _figure(3.2)
+    ax.plot(range(len(points)), points, color=BLUE, marker="o", label=texts["actual"])
+    if target is not None:
+        ax.axhline(target / scale, color=RED, linestyle="--", linewidth=1.2,
+                   label=f"{texts['target']} {target / scale:g}")  # fmt: skip
+    _category_ticks(ax, labels, "x")
+    ax.set_ylim(bottom=0)
+    if unit == "seconds":
+        ax.set_ylabel(texts["hours"], fontfamily=register_cjk_font())
+    _legend(fig)
+    return _finish(fig, ax, title or texts["indicator"])
 
 
 # ----------------------------------------------------------------------- helpers

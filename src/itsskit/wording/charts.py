@@ -14,6 +14,8 @@ ZH: dict[str, str] = {
     "plot.target": "目标",
     "plot.priorities": "按优先级分布",
     "plot.availability": "各服务可用性",
+    "plot.indicator": "指标趋势",
+    "plot.hours": "小时",
 }
 
 #: English wording, by key (the same keys as :data:`ZH`).
@@ -25,4 +27,6 @@ EN: dict[str, str] = {
     "plot.target": "Target",
     "plot.priorities": "Tickets by priority",
     "plot.availability": "Availability by service",
+    "plot.indicator": "Indicator trend",
+    "plot.hours": "Hours",
 }

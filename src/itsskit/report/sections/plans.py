@@ -19,12 +19,33 @@ def improvements_section(context: ReportContext) -> Section:
         texts("imp.manager"),
         *manager_list(context.notes.improvements, texts("imp.prompt")),
     ]
+    registered = _registered(context)
+    if registered:
+        paragraphs += [texts("q.imp.report_intro"), *numbered(registered)]
     suggestions = _suggestions(context)
     if suggestions:
         paragraphs += [texts("imp.auto"), *numbered(suggestions)]
     return Section(
         key="improvements", title=texts("title.improvements"), paragraphs=tuple(paragraphs)
     )
+
+
+def _registered(context: ReportContext) -> list[str]:
+    """The improvement register's items for this project and report, one line each."""
+    from itsskit.improvements import shown_status
+    from itsskit.quality.service import report_improvements
+
+    texts, on = context.texts, context.at.date()
+    items = report_improvements(context.config, context.project.id, context.spec.id, context.period)
+    return [
+        texts(
+            "q.imp.report_item", id=i.id, description=i.description,
+            action=f"{texts('q.annual.measure')}: {i.action}" if i.action else "",
+            owner=i.owner or "—", due=i.due.isoformat() if i.due else "—",
+            status=texts(f"q.imp.status.{shown_status(i, on)}"),
+        ).replace("（）", "").replace(" ()", "")
+        for i in items
+    ]  # fmt: skip
 
 
 def _suggestions(context: ReportContext) -> list[str]:
