@@ -16,7 +16,6 @@ what was expected.
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import tomllib
@@ -31,7 +30,14 @@ import attrs
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 from cattrs.v import format_exception, transform_error
 
-from itsskit.contracts import RECORD_KINDS, ArchiveStore, Channel, Source, SourceContext
+from itsskit.contracts import (
+    RECORD_KINDS,
+    ArchiveStore,
+    Channel,
+    OptionError,
+    Source,
+    SourceContext,
+)
 from itsskit.converter import make_converter
 from itsskit.durations import parse_duration
 from itsskit.files import MAX_NAME_BYTES, is_safe_name
@@ -72,9 +78,6 @@ TABLES = (
 #: Single tables (not tables of tables): the report store, distribution and archive.
 SETTINGS = ("storage", "distribution", "archive", "plugins")
 HOST_KEYS = ("plugin", "kind")
-#: Source options naming a file, checked to exist (relative to the config file); ``events``
-#: and other files are checked by the source when it reads them (an unreadable source).
-FILE_OPTIONS = ("path",)
 PRIORITY_KEY = re.compile(r"^P[1-9]\d*$")
 #: Tables whose ids name files and folders (report files, archive folders): safe names only.
 FILE_NAME_IDS = ("projects", "reports", "services")
@@ -560,34 +563,33 @@ class _Loader:
             structured = self.structure(options, cls.options_class, where)
             if structured is not None and valid:
                 self.source_accepts(cls, structured, source)
+        elif valid:
+            self.path_exists(options, where)
         return source
 
+    def path_exists(self, options: Mapping[str, Any], where: str) -> None:
+        """Without a plugin host (no plugin to ask), check the common ``path`` option only."""
+        if isinstance(options.get("path"), str):
+            file = self.path.parent / Path(options["path"]).expanduser()
+            if file.is_dir():
+                self.error(f"{where}.path", f"is a folder, expected a file: {file}")
+            elif not file.exists():
+                self.error(f"{where}.path", f"file not found: {file}")
+
     def source_values(self, options: Mapping[str, Any], where: str) -> bool:
-        """Check the options every file source shares: files, timezone, encoding."""
-        count = len(self.errors)
-        for option in FILE_OPTIONS:
-            if isinstance(options.get(option), str):
-                file = self.path.parent / Path(options[option]).expanduser()
-                if file.is_dir():
-                    self.error(f"{where}.{option}", f"is a folder, expected a file: {file}")
-                elif not file.exists():
-                    self.error(f"{where}.{option}", f"file not found: {file}")
-        self.unknown_zone(options.get("timezone"), where)
-        encoding = options.get("encoding")
-        if isinstance(encoding, str):
-            try:
-                codecs.lookup(encoding)
-            except LookupError:
-                self.error(
-                    f"{where}.encoding",
-                    f"unknown encoding {encoding!r}: expected a Python codec like utf-8 or gbk",
-                )
-        return len(self.errors) == count
+        """Check the option every source shares with the host: its timezone."""
+        return not self.unknown_zone(options.get("timezone"), where)
 
     def source_accepts(self, cls: type[Source], options: Any, source: SourceConfig) -> None:
-        """Build the source once, as a run would (nothing is read), so it can refuse its options."""
+        """Build the source once, as a run would, and let it check its options (nothing is read).
+
+        A plugin's own checks (files, encodings ...) live in its ``check()``; an
+        :class:`OptionError` is reported under the option's key.
+        """
         try:
-            cls(options, source.context(self.path.parent))
+            cls(options, source.context(self.path.parent)).check()
+        except OptionError as exc:
+            self.error(f"sources.{source.name}.{exc.option}", str(exc))
         except Exception as exc:  # noqa: BLE001 - a plugin refusing its options is a config error
             self.error(f"sources.{source.name}", str(exc) or type(exc).__name__)
 

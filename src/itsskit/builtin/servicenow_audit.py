@@ -35,7 +35,7 @@ from typing import ClassVar
 import attrs
 
 from itsskit.builtin.file_sources import csv_table, resolve_existing
-from itsskit.contracts import Record, Registry, Source, SourceContext
+from itsskit.contracts import Record, Source, SourceContext, SourceRegistry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange, Ticket
 from itsskit.periods import FIRST_YEAR, LAST_YEAR, SUPPORTED
@@ -274,5 +274,6 @@ def _first_response(events: Iterable[_Event]) -> datetime | None:
 
 
 @hookimpl
-def register_ticket_sources(registry: Registry[Source]) -> None:
+def register_sources(registry: SourceRegistry) -> None:
+    """``servicenow-audit``, for tickets."""
     registry.add(ServiceNowAuditSource)
