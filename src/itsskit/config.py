@@ -74,6 +74,7 @@ __all__ = [
 T = TypeVar("T")
 TABLES = (
     "calendars", "slas", "services", "customers", "sources", "projects", "reports", "indicators",
+    "renderers",
 )  # fmt: skip
 #: Single tables (not tables of tables): the report store, distribution and archive.
 SETTINGS = ("storage", "distribution", "archive", "plugins")
@@ -145,6 +146,9 @@ class Config:
     archive: PluginSetting = PluginSetting(table="archive", plugin="folder")
     #: ``[plugins] timeout`` in seconds; None: not configured (the host's default).
     plugin_timeout: float | None = None
+    #: ``[renderers.FORMAT]``: each renderer's options (structured with its
+    #: ``options_class`` when the config was loaded with a plugin host).
+    renderers: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def database_url(self) -> str:
@@ -241,7 +245,7 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
 
     With a ``host``, source plugins and calendar presets are checked too,
     each source's options are structured with its plugin's ``options_class``,
-    and the host takes the ``[plugins] timeout``.
+    and the host takes the ``[plugins] timeout`` and the ``[renderers.FORMAT]`` options.
     Raises :class:`ConfigError` listing every problem found.
     """
     path = Path(path).resolve()
@@ -252,6 +256,9 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
         raise ConfigError(loader.errors)
     if host is not None and config.plugin_timeout is not None:
         host.timeout = config.plugin_timeout
+    if host is not None:
+        for name, options in config.renderers.items():
+            host.configure_renderer(name, options)
     return config
 
 
@@ -349,6 +356,7 @@ class _Loader:
             archive=self.plugin_setting(data, "archive", "store", "folder")
             or PluginSetting(table="archive", plugin="folder"),
             plugin_timeout=self.plugins(data.get("plugins", {})),
+            renderers=self.each(tables, "renderers", self.renderer),
         )
 
     def tables(self, data: Mapping[str, Any], name: str) -> dict[str, dict[str, Any]]:
@@ -622,6 +630,17 @@ class _Loader:
         if spec.url.startswith(prefix) and rest != ":memory:" and not Path(rest).is_absolute():
             return prefix + str(self.path.parent / rest)
         return spec.url
+
+    def renderer(self, key: str, raw: dict[str, Any]) -> Any:
+        """``[renderers.FORMAT]``: the options of one renderer (e.g. docx's time limit)."""
+        if self.host is None:
+            return raw
+        try:
+            cls = self.host.renderer_class(key)
+        except KeyError as exc:
+            self.error(f"renderers.{key}", str(exc.args[0]))
+            return None
+        return self.structure(raw, cls.options_class, f"renderers.{key}")
 
     def plugins(self, raw: Any) -> float | None:
         """``[plugins] timeout``: a duration such as ``"60s"`` or ``"2m"``."""

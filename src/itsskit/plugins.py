@@ -171,6 +171,7 @@ class PluginHost:
         self._load_failures = tuple(loading.failures)
         self._origins = dict(loading.origins)
         self._calendar_cache: dict[CalendarSpec, BusinessCalendar] = {}
+        self._renderer_options: dict[str, Any] = {}
         self._build_registries()
 
     # ----------------------------------------------------------------- creation
@@ -268,6 +269,16 @@ class PluginHost:
     def renderer_class(self, name: str) -> type[Renderer]:
         """The renderer for format ``name``."""
         return self.renderers().get(name)
+
+    def configure_renderer(self, name: str, options: Any) -> None:
+        """Use ``options`` (an instance of its ``options_class``) for renderer ``name``."""
+        self._renderer_options[name] = options
+
+    def renderer(self, name: str) -> Renderer:
+        """The renderer for format ``name``, with its configured options (``[renderers.NAME]``)."""
+        cls = self.renderer_class(name)
+        options = self._renderer_options.get(name)
+        return cls(options) if options is not None else cls()
 
     def section_builders(self) -> list[SectionBuilder]:
         """One guarded instance of every registered section builder, sorted by (order, name).
