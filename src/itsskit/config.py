@@ -55,6 +55,7 @@ from itsskit.models import (
 )
 from itsskit.schedule_files import ScheduleFileError, read_schedule
 from itsskit.schedules import YearSchedule
+from itsskit.times import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
     from itsskit.plugins import PluginHost
@@ -105,7 +106,7 @@ class SourceConfig:
     def timezone(self) -> str:
         """The zone for naive times (the ``timezone`` option, default Asia/Shanghai)."""
         value = self.options.get("timezone")
-        return value if isinstance(value, str) else "Asia/Shanghai"
+        return value if isinstance(value, str) else DEFAULT_TIMEZONE
 
     def context(self, base_dir: Path) -> SourceContext:
         """What the host tells the source besides its options (paths relative to ``base_dir``)."""
@@ -754,7 +755,9 @@ class _Loader:
             (slas[name] for name in spec.sla if name in slas),
             key=lambda sla: sla.effective_from or date.min,
         )
-        timezone = spec.timezone or (versions[0].calendar.timezone if versions else "Asia/Shanghai")
+        timezone = spec.timezone or (
+            versions[0].calendar.timezone if versions else DEFAULT_TIMEZONE
+        )
         return Project(
             id=key,
             name=spec.name or key,

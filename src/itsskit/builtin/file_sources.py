@@ -54,6 +54,7 @@ from itsskit.records import (
     ticket_from_row,
     zone,
 )
+from itsskit.times import DEFAULT_TIMEZONE
 
 __all__ = [
     "CsvOptions",
@@ -82,7 +83,7 @@ class CsvOptions:
 
     path: str
     events: str | None = None
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     columns: Mapping[str, str] = attrs.field(factory=dict)
     encoding: str = "utf-8-sig"
     delimiter: str = ","
@@ -93,7 +94,7 @@ class JsonLinesOptions:
     """``[sources.NAME]`` of ``plugin = "jsonl"``; ticket history is inline (``history``)."""
 
     path: str
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     columns: Mapping[str, str] = attrs.field(factory=dict)
     encoding: str = "utf-8"
 
@@ -107,7 +108,7 @@ class XlsxOptions:
 
     path: str
     events: str | None = None
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     columns: Mapping[str, str] = attrs.field(factory=dict)
     sheet: str | None = None
     events_sheet: str | None = None

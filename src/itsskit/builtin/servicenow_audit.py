@@ -40,6 +40,7 @@ from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange, Ticket
 from itsskit.periods import FIRST_YEAR, LAST_YEAR, SUPPORTED
 from itsskit.records import RowError, SourceError, parse_int, parse_priority, zone
+from itsskit.times import DEFAULT_TIMEZONE
 
 __all__ = ["KNOWN_STATES", "PAUSE_STATUSES", "ServiceNowAuditOptions", "ServiceNowAuditSource"]
 
@@ -72,7 +73,7 @@ class ServiceNowAuditOptions:
     """
 
     path: str
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     pause_statuses: tuple[str, ...] = PAUSE_STATUSES
     encoding: str = "utf-8"
 
