@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 _count = 0
+_owner = 0
 _waited = False
 _settings: dict[str, str] = {}
 _real_replace = os.replace
@@ -28,8 +29,11 @@ _real_rename = os.rename
 
 
 def event(kind: str) -> None:
-    """One crash point."""
+    """One crash point (of the process that installed the hooks, not of its batch workers:
+    a killed worker fails only its own report, see tests/test_plugin_isolation.py)."""
     global _count
+    if os.getpid() != _owner:
+        return
     _count += 1
     log = _setting("ITSSKIT_EVENT_LOG")
     if log:
@@ -73,6 +77,8 @@ def _rename(src: Any, dst: Any, **kw: Any) -> None:
 
 def install(**settings: str) -> None:
     """Count renames and commits in this process; ``settings`` override the variables."""
+    global _owner
+    _owner = os.getpid()
     _settings.update(settings)
     from sqlalchemy.engine.default import DefaultDialect
 

@@ -27,6 +27,7 @@ def test_there_are_hooks_for_everything_the_spec_names() -> None:
         "register_outage_sources",
         "register_renderers",
         "register_sections",
+        "register_sources",
         "register_stores",
         "register_survey_sources",
         "register_ticket_sources",

@@ -17,7 +17,7 @@ import pytest
 from itsskit import hookspecs
 from itsskit.builtin import file_sources
 from itsskit.builtin.file_sources import CsvSource, JsonLinesSource, XlsxSource
-from itsskit.contracts import Registry, Source, SourceContext
+from itsskit.contracts import RECORD_KINDS, Registry, Source, SourceContext, SourceRegistry
 from itsskit.converter import converter
 from itsskit.models import (
     Change,
@@ -449,9 +449,8 @@ def test_hooks_register_the_three_formats_for_every_kind() -> None:
     manager = pluggy.PluginManager("itsskit")
     manager.add_hookspecs(hookspecs)
     manager.register(file_sources)
-    for hook in ("register_ticket_sources", "register_outage_sources",
-                 "register_change_sources", "register_survey_sources"):  # fmt: skip
-        registry: Registry[Source] = Registry("source")
-        getattr(manager.hook, hook)(registry=registry)
+    by_kind: dict[str, Registry[Source]] = {kind: Registry("source") for kind in RECORD_KINDS}
+    manager.hook.register_sources(registry=SourceRegistry(by_kind))
+    for registry in by_kind.values():
         assert registry.items() == [("csv", CsvSource), ("jsonl", JsonLinesSource),
                                     ("xlsx", XlsxSource)]  # fmt: skip

@@ -141,13 +141,7 @@ def test_extra_plugin_classes_reach_the_typed_queries() -> None:
     assert host.renderer_class("fake") is FakeRenderer
     info = next(info for info in host.plugin_infos() if info.name == "itsskit-fake")
     assert info.origin == "extra"
-    assert info.hooks == (
-        "register_change_sources",
-        "register_outage_sources",
-        "register_renderers",
-        "register_survey_sources",
-        "register_ticket_sources",
-    )
+    assert info.hooks == ("register_renderers", "register_sources")
 
 
 def test_a_raising_hook_is_recorded_and_the_others_still_register() -> None:

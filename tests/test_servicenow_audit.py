@@ -18,7 +18,7 @@ import pytest
 from itsskit import hookspecs
 from itsskit.builtin import servicenow_audit
 from itsskit.builtin.servicenow_audit import ServiceNowAuditOptions, ServiceNowAuditSource
-from itsskit.contracts import Registry, Source, SourceContext
+from itsskit.contracts import Registry, Source, SourceContext, SourceRegistry
 from itsskit.converter import converter
 from itsskit.models import DataQualityFinding, StatusChange, Ticket
 from itsskit.records import SourceError
@@ -284,7 +284,6 @@ def test_hook_registers_for_tickets_only() -> None:
     manager.register(servicenow_audit)
     tickets: Registry[Source] = Registry("ticket source")
     outages: Registry[Source] = Registry("outage source")
-    manager.hook.register_ticket_sources(registry=tickets)
-    manager.hook.register_outage_sources(registry=outages)
+    manager.hook.register_sources(registry=SourceRegistry({"tickets": tickets, "outages": outages}))
     assert tickets.items() == [("servicenow-audit", ServiceNowAuditSource)]
     assert outages.names() == []

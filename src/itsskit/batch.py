@@ -243,7 +243,7 @@ def _build_all(
     if executor == "process":
         yield from _WorkerPool(job, workers).run(report_ids)
         return
-    host = host or PluginHost.create(timeout=job.timeout)
+    host = host or _configured(PluginHost.create(timeout=job.timeout), job.config)
     if workers == 1:
         for rid in report_ids:
             yield rid, _attempt(job, host, rid)
@@ -402,7 +402,7 @@ def _work(conn: Connection, lifeline: Connection, label: Any, started: Any, job:
     """A worker process: build each report id received until None (or the parent is gone)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     threading.Thread(target=_exit_with_parent, args=(lifeline,), daemon=True).start()
-    host = _installed_plugins()
+    host = _configured(_installed_plugins(), job.config)
     host.timeout = job.timeout
     host.guard.watch = CallWatch(label, started)
     while True:
@@ -447,13 +447,19 @@ def _installed_plugins() -> PluginHost:
     return PluginHost.create()
 
 
+def _configured(host: PluginHost, config: Config) -> PluginHost:
+    """``host`` with the config's renderer options (``[renderers.FORMAT]``), as load_config sets."""
+    for name, options in config.renderers.items():
+        host.configure_renderer(name, options)
+    return host
+
+
 def _build_one(job: _Job, host: PluginHost, report_id: str) -> Built:
     """Build and render one report into a staging folder in ``out_dir/<project>/``.
 
     The files take their place there once :meth:`ReportStore.save` commits.
     """
-    from itsskit.report.builder import build_report
-    from itsskit.report.output import render
+    from itsskit.services.reports import make_report  # the report machinery loads on use
 
     config = job.config
     spec = config.reports[report_id]
@@ -461,10 +467,12 @@ def _build_one(job: _Job, host: PluginHost, report_id: str) -> Built:
     folder = safe_path(job.out_dir, spec.project)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder}: is a file; expected a folder for the report files")
-    report = build_report(config, report_id, parsed, host=host, at=job.at)
     stage = new_staging(folder)
     try:
-        return report, render(report, job.formats, stage, host=host), stage
+        made = make_report(
+            config, report_id, parsed, host=host, formats=job.formats, out_dir=stage, at=job.at
+        )
     except BaseException:
         discard(stage)
         raise
+    return made.report, dict(made.files), stage

@@ -16,7 +16,6 @@ what was expected.
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 import tomllib
@@ -31,7 +30,14 @@ import attrs
 from cattrs.errors import BaseValidationError, ForbiddenExtraKeysError
 from cattrs.v import format_exception, transform_error
 
-from itsskit.contracts import RECORD_KINDS, ArchiveStore, Channel, Source, SourceContext
+from itsskit.contracts import (
+    RECORD_KINDS,
+    ArchiveStore,
+    Channel,
+    OptionError,
+    Source,
+    SourceContext,
+)
 from itsskit.converter import make_converter
 from itsskit.durations import parse_duration
 from itsskit.files import MAX_NAME_BYTES, is_safe_name
@@ -49,6 +55,7 @@ from itsskit.models import (
 )
 from itsskit.schedule_files import ScheduleFileError, read_schedule
 from itsskit.schedules import YearSchedule
+from itsskit.times import DEFAULT_TIMEZONE
 
 if TYPE_CHECKING:
     from itsskit.plugins import PluginHost
@@ -68,13 +75,11 @@ __all__ = [
 T = TypeVar("T")
 TABLES = (
     "calendars", "slas", "services", "customers", "sources", "projects", "reports", "indicators",
+    "renderers",
 )  # fmt: skip
 #: Single tables (not tables of tables): the report store, distribution and archive.
 SETTINGS = ("storage", "distribution", "archive", "plugins")
 HOST_KEYS = ("plugin", "kind")
-#: Source options naming a file, checked to exist (relative to the config file); ``events``
-#: and other files are checked by the source when it reads them (an unreadable source).
-FILE_OPTIONS = ("path",)
 PRIORITY_KEY = re.compile(r"^P[1-9]\d*$")
 #: Tables whose ids name files and folders (report files, archive folders): safe names only.
 FILE_NAME_IDS = ("projects", "reports", "services")
@@ -101,7 +106,7 @@ class SourceConfig:
     def timezone(self) -> str:
         """The zone for naive times (the ``timezone`` option, default Asia/Shanghai)."""
         value = self.options.get("timezone")
-        return value if isinstance(value, str) else "Asia/Shanghai"
+        return value if isinstance(value, str) else DEFAULT_TIMEZONE
 
     def context(self, base_dir: Path) -> SourceContext:
         """What the host tells the source besides its options (paths relative to ``base_dir``)."""
@@ -142,6 +147,9 @@ class Config:
     archive: PluginSetting = PluginSetting(table="archive", plugin="folder")
     #: ``[plugins] timeout`` in seconds; None: not configured (the host's default).
     plugin_timeout: float | None = None
+    #: ``[renderers.FORMAT]``: each renderer's options (structured with its
+    #: ``options_class`` when the config was loaded with a plugin host).
+    renderers: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property
     def database_url(self) -> str:
@@ -238,7 +246,7 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
 
     With a ``host``, source plugins and calendar presets are checked too,
     each source's options are structured with its plugin's ``options_class``,
-    and the host takes the ``[plugins] timeout``.
+    and the host takes the ``[plugins] timeout`` and the ``[renderers.FORMAT]`` options.
     Raises :class:`ConfigError` listing every problem found.
     """
     path = Path(path).resolve()
@@ -249,6 +257,9 @@ def load_config(path: str | Path, host: PluginHost | None = None) -> Config:
         raise ConfigError(loader.errors)
     if host is not None and config.plugin_timeout is not None:
         host.timeout = config.plugin_timeout
+    if host is not None:
+        for name, options in config.renderers.items():
+            host.configure_renderer(name, options)
     return config
 
 
@@ -346,6 +357,7 @@ class _Loader:
             archive=self.plugin_setting(data, "archive", "store", "folder")
             or PluginSetting(table="archive", plugin="folder"),
             plugin_timeout=self.plugins(data.get("plugins", {})),
+            renderers=self.each(tables, "renderers", self.renderer),
         )
 
     def tables(self, data: Mapping[str, Any], name: str) -> dict[str, dict[str, Any]]:
@@ -560,34 +572,33 @@ class _Loader:
             structured = self.structure(options, cls.options_class, where)
             if structured is not None and valid:
                 self.source_accepts(cls, structured, source)
+        elif valid:
+            self.path_exists(options, where)
         return source
 
+    def path_exists(self, options: Mapping[str, Any], where: str) -> None:
+        """Without a plugin host (no plugin to ask), check the common ``path`` option only."""
+        if isinstance(options.get("path"), str):
+            file = self.path.parent / Path(options["path"]).expanduser()
+            if file.is_dir():
+                self.error(f"{where}.path", f"is a folder, expected a file: {file}")
+            elif not file.exists():
+                self.error(f"{where}.path", f"file not found: {file}")
+
     def source_values(self, options: Mapping[str, Any], where: str) -> bool:
-        """Check the options every file source shares: files, timezone, encoding."""
-        count = len(self.errors)
-        for option in FILE_OPTIONS:
-            if isinstance(options.get(option), str):
-                file = self.path.parent / Path(options[option]).expanduser()
-                if file.is_dir():
-                    self.error(f"{where}.{option}", f"is a folder, expected a file: {file}")
-                elif not file.exists():
-                    self.error(f"{where}.{option}", f"file not found: {file}")
-        self.unknown_zone(options.get("timezone"), where)
-        encoding = options.get("encoding")
-        if isinstance(encoding, str):
-            try:
-                codecs.lookup(encoding)
-            except LookupError:
-                self.error(
-                    f"{where}.encoding",
-                    f"unknown encoding {encoding!r}: expected a Python codec like utf-8 or gbk",
-                )
-        return len(self.errors) == count
+        """Check the option every source shares with the host: its timezone."""
+        return not self.unknown_zone(options.get("timezone"), where)
 
     def source_accepts(self, cls: type[Source], options: Any, source: SourceConfig) -> None:
-        """Build the source once, as a run would (nothing is read), so it can refuse its options."""
+        """Build the source once, as a run would, and let it check its options (nothing is read).
+
+        A plugin's own checks (files, encodings ...) live in its ``check()``; an
+        :class:`OptionError` is reported under the option's key.
+        """
         try:
-            cls(options, source.context(self.path.parent))
+            cls(options, source.context(self.path.parent)).check()
+        except OptionError as exc:
+            self.error(f"sources.{source.name}.{exc.option}", str(exc))
         except Exception as exc:  # noqa: BLE001 - a plugin refusing its options is a config error
             self.error(f"sources.{source.name}", str(exc) or type(exc).__name__)
 
@@ -620,6 +631,17 @@ class _Loader:
         if spec.url.startswith(prefix) and rest != ":memory:" and not Path(rest).is_absolute():
             return prefix + str(self.path.parent / rest)
         return spec.url
+
+    def renderer(self, key: str, raw: dict[str, Any]) -> Any:
+        """``[renderers.FORMAT]``: the options of one renderer (e.g. docx's time limit)."""
+        if self.host is None:
+            return raw
+        try:
+            cls = self.host.renderer_class(key)
+        except KeyError as exc:
+            self.error(f"renderers.{key}", str(exc.args[0]))
+            return None
+        return self.structure(raw, cls.options_class, f"renderers.{key}")
 
     def plugins(self, raw: Any) -> float | None:
         """``[plugins] timeout``: a duration such as ``"60s"`` or ``"2m"``."""
@@ -733,7 +755,9 @@ class _Loader:
             (slas[name] for name in spec.sla if name in slas),
             key=lambda sla: sla.effective_from or date.min,
         )
-        timezone = spec.timezone or (versions[0].calendar.timezone if versions else "Asia/Shanghai")
+        timezone = spec.timezone or (
+            versions[0].calendar.timezone if versions else DEFAULT_TIMEZONE
+        )
         return Project(
             id=key,
             name=spec.name or key,

@@ -36,6 +36,7 @@ __all__ = [
     "CalendarPreset",
     "Channel",
     "NoOptions",
+    "OptionError",
     "Record",
     "RECORD_KINDS",
     "Registry",
@@ -43,6 +44,7 @@ __all__ = [
     "SectionBuilder",
     "Source",
     "SourceContext",
+    "SourceRegistry",
 ]
 
 Record = Ticket | Outage | Change | SurveyResponse
@@ -101,6 +103,32 @@ class Registry(Generic[T]):
         return len(self._classes)
 
 
+class SourceRegistry:
+    """Where ``register_sources`` puts source classes: each under every kind it reads.
+
+    ``registry.add(JiraSource)`` files the class under each of ``JiraSource.kinds``
+    (tickets, outages, changes, surveys); two classes claiming one name for one
+    kind is an error that names both.
+    """
+
+    what = "source"
+
+    def __init__(self, by_kind: dict[str, Registry[Source]]) -> None:
+        self._by_kind = by_kind
+
+    def add(self, cls: type[Source]) -> None:
+        """Register ``cls`` under ``cls.name`` for each of ``cls.kinds``."""
+        kinds = getattr(cls, "kinds", ())
+        unknown = [kind for kind in kinds if kind not in self._by_kind]
+        if not kinds or unknown:
+            raise ValueError(
+                f"{_qualname(cls)}.kinds must name record kinds among "
+                f"{', '.join(self._by_kind)}; got {kinds!r}"
+            )
+        for kind in kinds:
+            self._by_kind[kind].add(cls)
+
+
 def _qualname(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -134,6 +162,14 @@ class SourceContext:
         return candidate if candidate.is_absolute() else self.base_dir / candidate
 
 
+class OptionError(ValueError):
+    """A plugin's option that cannot work: ``option`` names its key (e.g. ``path``)."""
+
+    def __init__(self, option: str, message: str) -> None:
+        super().__init__(message)
+        self.option = option
+
+
 class Source(abc.ABC):
     """Reads records of one kind from a file or a system.
 
@@ -150,6 +186,14 @@ class Source(abc.ABC):
     def __init__(self, options: Any, context: SourceContext) -> None:
         self.options = options
         self.context = context
+
+    def check(self) -> None:
+        """Refuse options that cannot work, when the configuration is loaded.
+
+        Raise :class:`OptionError` naming the option (a file that does not
+        exist, an unknown encoding ...); nothing is read. The default accepts all.
+        """
+        return None
 
     @abc.abstractmethod
     def read(self) -> Iterator[Record | DataQualityFinding]:

@@ -31,6 +31,7 @@ from itsskit.contracts import (
     Renderer,
     SectionBuilder,
     Source,
+    SourceRegistry,
 )
 
 if TYPE_CHECKING:
@@ -44,8 +45,34 @@ hookimpl = pluggy.HookimplMarker("itsskit")
 
 
 @hookspec
+def register_sources(registry: SourceRegistry) -> None:
+    """Register :class:`~itsskit.contracts.Source` classes, for the record kinds they read.
+
+    :param registry: add classes with ``registry.add(cls)``; the class is filed
+        under each kind of ``cls.kinds`` (``tickets``, ``outages``, ``changes``,
+        ``surveys``), and ``cls.name`` is the value of ``plugin = "..."`` in a
+        ``[sources.NAME]`` table of one of those kinds.
+
+    Called once per plugin host. Returns nothing; not firstresult. Replaces the
+    four per-kind hooks below, which still work and are deprecated.
+
+    Example::
+
+        class JiraSource(Source):
+            name = "jira"
+            kinds = ("tickets",)
+
+        @itsskit.hookimpl
+        def register_sources(registry):
+            registry.add(JiraSource)
+    """
+
+
+@hookspec
 def register_ticket_sources(registry: Registry[Source]) -> None:
     """Register :class:`~itsskit.contracts.Source` classes that read tickets.
+
+    Deprecated: use :func:`register_sources` (``Source.kinds`` says the kinds).
 
     :param registry: add classes with ``registry.add(cls)``; ``cls.name`` is the
         value of ``plugin = "..."`` in a ``[sources.NAME]`` table with
@@ -65,6 +92,8 @@ def register_ticket_sources(registry: Registry[Source]) -> None:
 def register_outage_sources(registry: Registry[Source]) -> None:
     """Register :class:`~itsskit.contracts.Source` classes that read outages (monitoring).
 
+    Deprecated: use :func:`register_sources` (``Source.kinds`` says the kinds).
+
     :param registry: add classes with ``registry.add(cls)``; used for
         ``[sources.NAME]`` tables with ``kind = "outages"``.
 
@@ -75,6 +104,8 @@ def register_outage_sources(registry: Registry[Source]) -> None:
 @hookspec
 def register_change_sources(registry: Registry[Source]) -> None:
     """Register :class:`~itsskit.contracts.Source` classes that read changes.
+
+    Deprecated: use :func:`register_sources` (``Source.kinds`` says the kinds).
 
     Approved changes with a window are planned maintenance for availability.
 
@@ -88,6 +119,8 @@ def register_change_sources(registry: Registry[Source]) -> None:
 @hookspec
 def register_survey_sources(registry: Registry[Source]) -> None:
     """Register :class:`~itsskit.contracts.Source` classes that read survey answers.
+
+    Deprecated: use :func:`register_sources` (``Source.kinds`` says the kinds).
 
     :param registry: add classes with ``registry.add(cls)``; used for
         ``[sources.NAME]`` tables with ``kind = "surveys"``.

@@ -19,7 +19,7 @@ import attrs
 import pendulum
 
 from itsskit.models import aware
-from itsskit.times import FIRST_YEAR, LAST_YEAR, SUPPORTED, check_supported
+from itsskit.times import DEFAULT_TIMEZONE, FIRST_YEAR, LAST_YEAR, SUPPORTED, check_supported
 
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "SUPPORTED", "Period", "check_supported"]
 
@@ -57,7 +57,7 @@ class Period:
             raise ValueError(f"period end {self.end} must be after its start {self.start}")
 
     @classmethod
-    def parse(cls, text: str, timezone: str = "Asia/Shanghai") -> Period:
+    def parse(cls, text: str, timezone: str = DEFAULT_TIMEZONE) -> Period:
         """Parse ``YYYY-MM``, ``YYYY-Qn`` or ``YYYY`` in ``timezone``."""
         text = text.strip()
         if match := _MONTH.match(text) or _QUARTER.match(text) or _YEAR.match(text):
@@ -74,7 +74,7 @@ class Period:
         raise ValueError(f"period {text!r}: expected YYYY-MM, YYYY-Qn or YYYY")
 
     @classmethod
-    def month(cls, year: int, month: int, timezone: str = "Asia/Shanghai") -> Period:
+    def month(cls, year: int, month: int, timezone: str = DEFAULT_TIMEZONE) -> Period:
         """The calendar month ``year-month``."""
         _check_arithmetic(year, f"{year:04d}-{month:02d}")
         start = pendulum.datetime(year, month, 1, tz=timezone)
@@ -83,7 +83,7 @@ class Period:
         )
 
     @classmethod
-    def quarter(cls, year: int, quarter: int, timezone: str = "Asia/Shanghai") -> Period:
+    def quarter(cls, year: int, quarter: int, timezone: str = DEFAULT_TIMEZONE) -> Period:
         """Quarter ``quarter`` (1-4) of ``year``."""
         _check_arithmetic(year, f"{year:04d}-Q{quarter}")
         start = pendulum.datetime(year, 3 * quarter - 2, 1, tz=timezone)
@@ -92,7 +92,7 @@ class Period:
         )
 
     @classmethod
-    def year(cls, year: int, timezone: str = "Asia/Shanghai") -> Period:
+    def year(cls, year: int, timezone: str = DEFAULT_TIMEZONE) -> Period:
         """The calendar year."""
         _check_arithmetic(year, f"{year:04d}")
         start = pendulum.datetime(year, 1, 1, tz=timezone)

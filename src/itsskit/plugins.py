@@ -25,6 +25,7 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -44,6 +45,7 @@ from itsskit.contracts import (
     Renderer,
     SectionBuilder,
     Source,
+    SourceRegistry,
 )
 from itsskit.guard import Guard, PluginError, PluginTimeout
 from itsskit.kpis.catalogue import KpiCatalogue
@@ -82,6 +84,9 @@ SOURCE_HOOKS: dict[str, str] = {
     "changes": "register_change_sources",
     "surveys": "register_survey_sources",
 }
+#: Source hooks of 0.1.0, one per record kind: still called, deprecated for
+#: ``register_sources``.
+DEPRECATED_HOOKS = frozenset(SOURCE_HOOKS.values())
 #: What the registry of each hook holds (used in error messages).
 REGISTRY_WHAT: dict[str, str] = {
     "register_ticket_sources": "ticket source",
@@ -109,7 +114,6 @@ RECORD_CLASSES: dict[str, type] = {
 }
 
 T = TypeVar("T")
-R = TypeVar("R")
 
 
 @attrs.frozen(kw_only=True)
@@ -167,6 +171,7 @@ class PluginHost:
         self._load_failures = tuple(loading.failures)
         self._origins = dict(loading.origins)
         self._calendar_cache: dict[CalendarSpec, BusinessCalendar] = {}
+        self._renderer_options: dict[str, Any] = {}
         self._build_registries()
 
     # ----------------------------------------------------------------- creation
@@ -208,21 +213,37 @@ class PluginHost:
     def _build_registries(self) -> None:
         self._hook_failures: list[PluginFailure] = []
         self._registries: dict[str, Registry[Any]] = {
-            hook: self._fill(hook, Registry(what)) for hook, what in REGISTRY_WHAT.items()
+            hook: Registry(what) for hook, what in REGISTRY_WHAT.items()
         }
-        self._kpis = self._fill("register_kpis", KpiCatalogue())
+        by_kind = {kind: self._registries[hook] for kind, hook in SOURCE_HOOKS.items()}
+        self._fill("register_sources", registry=SourceRegistry(by_kind))
+        for hook, registry in self._registries.items():
+            self._fill(hook, registry=registry)
+        self._kpis = KpiCatalogue()
+        self._fill("register_kpis", registry=self._kpis)
 
-    def _fill(self, hook: str, registry: R) -> R:
-        """Call each plugin's implementation of ``hook`` on its own; record who raised."""
+    def _fill(self, hook: str, **arguments: Any) -> dict[str, Any]:
+        """Call each plugin's implementation of ``hook`` on its own; record who raised.
+
+        Each implementation receives exactly the arguments it declares (hooks only
+        ever gain parameters). A plugin's use of a deprecated hook is warned about.
+        """
         for impl in getattr(self._pm.hook, hook).get_hookimpls():
             try:
                 if impl.hookwrapper or impl.wrapper:
                     raise TypeError(f"{hook} is a registration hook; wrappers are not supported")
-                impl.function(**{arg: registry for arg in impl.argnames})
+                if hook in DEPRECATED_HOOKS and impl.plugin_name not in BUILTIN_PLUGINS:
+                    warnings.warn(
+                        f"plugin {impl.plugin_name!r}: {hook} is deprecated; use "
+                        "register_sources (the classes' kinds say which records they read)",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+                impl.function(**{name: arguments[name] for name in impl.argnames})
             except (Exception, SystemExit) as exc:  # noqa: BLE001 - a plugin's error is recorded
                 cause = f"{hook}: {_describe(exc)}"
                 self._hook_failures.append(PluginFailure(name=impl.plugin_name, cause=cause))
-        return registry
+        return arguments
 
     # ------------------------------------------------------------ typed queries
 
@@ -248,6 +269,16 @@ class PluginHost:
     def renderer_class(self, name: str) -> type[Renderer]:
         """The renderer for format ``name``."""
         return self.renderers().get(name)
+
+    def configure_renderer(self, name: str, options: Any) -> None:
+        """Use ``options`` (an instance of its ``options_class``) for renderer ``name``."""
+        self._renderer_options[name] = options
+
+    def renderer(self, name: str) -> Renderer:
+        """The renderer for format ``name``, with its configured options (``[renderers.NAME]``)."""
+        cls = self.renderer_class(name)
+        options = self._renderer_options.get(name)
+        return cls(options) if options is not None else cls()
 
     def section_builders(self) -> list[SectionBuilder]:
         """One guarded instance of every registered section builder, sorted by (order, name).

@@ -24,7 +24,7 @@ from typing import Any
 import attrs
 import pytest
 
-from itsskit.contracts import Record, Registry, Renderer, Source, SourceContext
+from itsskit.contracts import Record, Registry, Renderer, Source, SourceContext, SourceRegistry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, Report
 from itsskit.plugins import PluginHost
@@ -75,19 +75,7 @@ class FakePlugin:
     name = "itsskit-fake"
 
     @hookimpl
-    def register_ticket_sources(self, registry: Registry[Source]) -> None:
-        registry.add(FakeSource)
-
-    @hookimpl
-    def register_outage_sources(self, registry: Registry[Source]) -> None:
-        registry.add(FakeSource)
-
-    @hookimpl
-    def register_change_sources(self, registry: Registry[Source]) -> None:
-        registry.add(FakeSource)
-
-    @hookimpl
-    def register_survey_sources(self, registry: Registry[Source]) -> None:
+    def register_sources(self, registry: SourceRegistry) -> None:
         registry.add(FakeSource)
 
     @hookimpl

@@ -35,26 +35,11 @@ import attrs
 from itsskit.contracts import Channel, Registry
 from itsskit.files import ensure_folder, safe_name, write_atomic
 from itsskit.hookspecs import hookimpl
-from itsskit.models import Report
+from itsskit.models import LANGUAGES, Report
 from itsskit.redact import redact
+from itsskit.wording import Texts
 
 __all__ = ["FolderChannel", "FolderOptions", "SmtpChannel", "SmtpOptions", "message_for"]
-
-SUBJECT = {
-    "zh-CN": "【服务报告】{title}（{period}，第 {version} 版）",
-    "en": "Service report: {title} ({period}, version {version})",
-}
-BODY = {
-    "zh-CN": (
-        "您好：\n\n附件为《{title}》（服务期间 {period}，第 {version} 版），请查阅。\n"
-        "附件：{files}\n\n如有疑问，请与我们联系。\n\n{department}\n"
-    ),
-    "en": (
-        "Hello,\n\nPlease find attached the {title} (service period {period}, "
-        "version {version}).\nAttachments: {files}\n\nDo not hesitate to contact us with "
-        "any question.\n\n{department}\n"
-    ),
-}
 
 
 @attrs.frozen(kw_only=True)
@@ -162,7 +147,7 @@ def message_for(
     report: Report, files: Mapping[str, Path], recipients: Sequence[str], *, sender: str
 ) -> EmailMessage:
     """The e-mail for ``report``: localized subject and body, one attachment per file."""
-    language = report.language if report.language in SUBJECT else "zh-CN"
+    texts = Texts(report.language if report.language in LANGUAGES else "zh-CN")
     names = [Path(path).name for path in files.values()]
     fields = {
         "title": report.spec.title or report.id,
@@ -172,12 +157,12 @@ def message_for(
         "files": ", ".join(names),
     }
     message = EmailMessage()
-    message["Subject"] = SUBJECT[language].format(**fields)
+    message["Subject"] = texts("mail.subject", **fields)
     message["From"] = sender
     message["To"] = ", ".join(recipients)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=_domain(sender))
-    message.set_content(BODY[language].format(**fields))
+    message.set_content(texts("mail.body", **fields))
     for path in files.values():
         path = Path(path)
         kind, _ = mimetypes.guess_type(path.name)

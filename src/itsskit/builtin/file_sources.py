@@ -15,6 +15,7 @@ file or header column raises :class:`~itsskit.records.SourceError`.
 from __future__ import annotations
 
 import abc
+import codecs
 import csv
 import gzip
 import json
@@ -28,7 +29,14 @@ from typing import IO, ClassVar, NoReturn
 import attrs
 import openpyxl
 
-from itsskit.contracts import RECORD_KINDS, Record, Registry, Source, SourceContext
+from itsskit.contracts import (
+    RECORD_KINDS,
+    OptionError,
+    Record,
+    Source,
+    SourceContext,
+    SourceRegistry,
+)
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange
 from itsskit.records import (
@@ -46,6 +54,7 @@ from itsskit.records import (
     ticket_from_row,
     zone,
 )
+from itsskit.times import DEFAULT_TIMEZONE
 
 __all__ = [
     "CsvOptions",
@@ -74,7 +83,7 @@ class CsvOptions:
 
     path: str
     events: str | None = None
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     columns: Mapping[str, str] = attrs.field(factory=dict)
     encoding: str = "utf-8-sig"
     delimiter: str = ","
@@ -85,7 +94,7 @@ class JsonLinesOptions:
     """``[sources.NAME]`` of ``plugin = "jsonl"``; ticket history is inline (``history``)."""
 
     path: str
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     columns: Mapping[str, str] = attrs.field(factory=dict)
     encoding: str = "utf-8"
 
@@ -99,7 +108,7 @@ class XlsxOptions:
 
     path: str
     events: str | None = None
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     columns: Mapping[str, str] = attrs.field(factory=dict)
     sheet: str | None = None
     events_sheet: str | None = None
@@ -251,6 +260,24 @@ class _FileSource(Source):
 
     def _events_option(self) -> str | None:
         return getattr(self.options, "events", None)
+
+    def check(self) -> None:
+        """The data file must exist (``path``; ``events`` is checked when read) and the
+        encoding must be a Python codec."""
+        file = self.context.resolve(self.options.path)
+        if file.is_dir():
+            raise OptionError("path", f"is a folder, expected a file: {file}")
+        if not file.exists():
+            raise OptionError("path", f"file not found: {file}")
+        encoding = getattr(self.options, "encoding", None)
+        if isinstance(encoding, str):
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise OptionError(
+                    "encoding",
+                    f"unknown encoding {encoding!r}: expected a Python codec like utf-8 or gbk",
+                ) from None
 
     @abc.abstractmethod
     def _rows(self, path: str, required: Sequence[str], sheet: str | None) -> Iterator[Item]:
@@ -512,26 +539,8 @@ def _describe(error: BaseException) -> str:
 _FILE_SOURCES = (CsvSource, JsonLinesSource, XlsxSource)
 
 
-def _register(registry: Registry[Source]) -> None:
+@hookimpl
+def register_sources(registry: SourceRegistry) -> None:
+    """``csv``, ``jsonl`` and ``xlsx`` for every record kind."""
     for source in _FILE_SOURCES:
         registry.add(source)
-
-
-@hookimpl
-def register_ticket_sources(registry: Registry[Source]) -> None:
-    _register(registry)
-
-
-@hookimpl
-def register_outage_sources(registry: Registry[Source]) -> None:
-    _register(registry)
-
-
-@hookimpl
-def register_change_sources(registry: Registry[Source]) -> None:
-    _register(registry)
-
-
-@hookimpl
-def register_survey_sources(registry: Registry[Source]) -> None:
-    _register(registry)

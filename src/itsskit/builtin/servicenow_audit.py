@@ -35,11 +35,12 @@ from typing import ClassVar
 import attrs
 
 from itsskit.builtin.file_sources import csv_table, resolve_existing
-from itsskit.contracts import Record, Registry, Source, SourceContext
+from itsskit.contracts import Record, Source, SourceContext, SourceRegistry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange, Ticket
 from itsskit.periods import FIRST_YEAR, LAST_YEAR, SUPPORTED
 from itsskit.records import RowError, SourceError, parse_int, parse_priority, zone
+from itsskit.times import DEFAULT_TIMEZONE
 
 __all__ = ["KNOWN_STATES", "PAUSE_STATUSES", "ServiceNowAuditOptions", "ServiceNowAuditSource"]
 
@@ -72,7 +73,7 @@ class ServiceNowAuditOptions:
     """
 
     path: str
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_TIMEZONE
     pause_statuses: tuple[str, ...] = PAUSE_STATUSES
     encoding: str = "utf-8"
 
@@ -274,5 +275,6 @@ def _first_response(events: Iterable[_Event]) -> datetime | None:
 
 
 @hookimpl
-def register_ticket_sources(registry: Registry[Source]) -> None:
+def register_sources(registry: SourceRegistry) -> None:
+    """``servicenow-audit``, for tickets."""
     registry.add(ServiceNowAuditSource)

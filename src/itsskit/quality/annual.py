@@ -37,6 +37,7 @@ from itsskit.quality.indicators import (
     year_labels,
 )
 from itsskit.quality.surveys import SatisfactionAnalysis, satisfaction_table
+from itsskit.times import DEFAULT_TIMEZONE
 from itsskit.wording import Texts
 
 __all__ = [
@@ -78,7 +79,7 @@ def value_of(result: IndicatorResult, language: str) -> str:
 
 
 def year_results(
-    indicators: Sequence[Indicator], kpis: KpisByPeriod, year: int, timezone: str = "Asia/Shanghai"
+    indicators: Sequence[Indicator], kpis: KpisByPeriod, year: int, timezone: str = DEFAULT_TIMEZONE
 ) -> dict[str, list[IndicatorResult]]:
     """Indicator results for each label of :func:`year_labels` present in ``kpis``."""
     return {
@@ -101,7 +102,7 @@ def annual_report(
     improvements: Sequence[ImprovementItem] = (),
     register: Sequence[RegisterItem] = (),
     catalogue: KpiCatalogue | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str = DEFAULT_TIMEZONE,
     charts: bool = True,
 ) -> Report:
     """The annual quality report of ``year`` as a Report (render it with any renderer).

@@ -23,6 +23,7 @@ from itsskit.quality.annual import KpisByPeriod, annual_report
 from itsskit.quality.audit import Audit, audit_report
 from itsskit.quality.common import check_language, day_text, quality_report, table
 from itsskit.quality.surveys import SatisfactionAnalysis
+from itsskit.times import DEFAULT_TIMEZONE
 from itsskit.wording import Texts
 
 __all__ = [
@@ -79,7 +80,7 @@ def review_pack(
     improvements: Sequence[ImprovementItem] = (),
     register: Sequence[RegisterItem] = (),
     catalogue: KpiCatalogue | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Report:
     """The management review input pack of ``year`` (§7.3.2.3) as a Report.
 

@@ -11,6 +11,7 @@ they format data, never run code, within a time and a size limit.
 from __future__ import annotations
 
 import base64
+import enum
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,49 +32,33 @@ __all__ = [
     "template_environment",
 ]
 
+#: The labels of the template context, from the wording catalogue (``label.*``).
+_LABEL_NAMES = (
+    "contents",
+    "basic_info",
+    "customer",
+    "project",
+    "period",
+    "author",
+    "department",
+    "date",
+    "version",
+    "status",
+    "purpose",
+    "scope",
+    "audience",
+    "distribution",
+    "approval",
+    "data_sources",
+    "to",
+)
 LABELS: Mapping[str, Mapping[str, str]] = {
-    "zh-CN": {
-        "contents": "目录",
-        "basic_info": "基本信息",
-        "customer": "客户",
-        "project": "项目",
-        "period": "服务期间",
-        "author": "编制人",
-        "department": "编制部门",
-        "date": "报告日期",
-        "version": "版本",
-        "status": "状态",
-        "purpose": "报告目的",
-        "scope": "服务范围",
-        "audience": "报告对象",
-        "distribution": "分发范围",
-        "approval": "审批要求",
-        "data_sources": "数据来源",
-        "to": "至",
-        "normal": TEXTS["zh-CN"]["ind.normal"],
-        "abnormal": TEXTS["zh-CN"]["ind.abnormal"],
-    },
-    "en": {
-        "contents": "Contents",
-        "basic_info": "Basic information",
-        "customer": "Customer",
-        "project": "Project",
-        "period": "Service period",
-        "author": "Author",
-        "department": "Department",
-        "date": "Report date",
-        "version": "Version",
-        "status": "Status",
-        "purpose": "Purpose",
-        "scope": "Scope",
-        "audience": "Audience",
-        "distribution": "Distribution",
-        "approval": "Approval",
-        "data_sources": "Data sources",
-        "to": "to",
-        "normal": TEXTS["en"]["ind.normal"],
-        "abnormal": TEXTS["en"]["ind.abnormal"],
-    },
+    language: {
+        **{name: TEXTS[language][f"label.{name}"] for name in _LABEL_NAMES},
+        "normal": TEXTS[language]["ind.normal"],
+        "abnormal": TEXTS[language]["ind.abnormal"],
+    }
+    for language in LANGUAGES
 }
 
 
@@ -108,10 +93,12 @@ def plain(value: Any, where: str = "context") -> Any:
     dicts with str keys. Subclasses of str other than ``str`` itself are refused
     too, so nothing with extra methods reaches a template. Lists and dicts are
     copied into new plain ones, so a model's read-only ``FrozenList`` or
-    ``FrozenDict`` arrives as a plain list or dict.
+    ``FrozenDict`` arrives as a plain list or dict, and an enum member as its value.
     """
     if value is None or type(value) in (str, int, float, bool):
         return value
+    if isinstance(value, enum.Enum):  # a status, a kind ...: its plain value
+        return plain(value.value, where)
     if isinstance(value, list | tuple):
         return [plain(item, f"{where}[{index}]") for index, item in enumerate(value)]
     if isinstance(value, dict):

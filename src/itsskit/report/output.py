@@ -54,8 +54,10 @@ def render(
     ``template`` replaces the shipped template of the template-based formats
     (docx, HTML, Markdown: give one format when you give a template). Unknown
     formats raise ``KeyError`` listing the known ones, before anything is written.
-    ``limits`` (time and size of one template render) go to every renderer whose
-    options are :class:`~itsskit.report.sandbox.TemplateLimits` (docx, HTML, Markdown).
+    Each renderer has the host's configured options (``[renderers.FORMAT]``);
+    ``limits`` (time and size of one template render) override them for every
+    renderer whose options are :class:`~itsskit.report.sandbox.TemplateLimits`
+    (docx, HTML, Markdown).
     """
     from itsskit.report.sandbox import TemplateLimits  # Jinja loads when a report is rendered
 
@@ -66,9 +68,8 @@ def render(
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, cls in renderers.items():
-        renderer = (
-            cls(limits) if limits is not None and cls.options_class is TemplateLimits else cls()
-        )
+        override = limits is not None and cls.options_class is TemplateLimits
+        renderer = cls(limits) if override else host.renderer(name)
         data = host.render(renderer, report, template=template if name != "json" else None)
         written[name] = write_atomic(folder / output_name(report, cls.suffix), data)
     return written

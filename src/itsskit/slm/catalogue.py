@@ -33,6 +33,7 @@ from itsskit.slm.common import (
     table,
     targets_table,
 )
+from itsskit.times import DEFAULT_TIMEZONE
 from itsskit.wording import Texts
 
 __all__ = ["build_catalogue", "current_sla", "service_tiers", "service_users", "sla_figures"]
@@ -79,7 +80,7 @@ def build_catalogue(
         _tiers_section(config, used_slas, texts),
     ]
     zone = generated.tzinfo
-    timezone = getattr(zone, "key", "Asia/Shanghai")
+    timezone = getattr(zone, "key", DEFAULT_TIMEZONE)
     return slm_document(
         report_id="service-catalogue",
         title=texts("slm.cat.title"),

@@ -37,6 +37,7 @@ from itsskit.slm.review import (
     review_input_path,
     review_notes_dir,
 )
+from itsskit.times import DEFAULT_TIMEZONE
 
 __all__ = [
     "ReviewResult",
@@ -85,7 +86,7 @@ def _now(generated: datetime | None, timezone: str) -> datetime:
 
 def _zone(config: Config) -> str:
     projects = [config.projects[pid] for pid in sorted(config.projects)]
-    return projects[0].timezone if projects else "Asia/Shanghai"
+    return projects[0].timezone if projects else DEFAULT_TIMEZONE
 
 
 def _render(report: Report, formats: Formats, out_dir: str | Path, host: PluginHost

@@ -3,7 +3,7 @@
 Phrases live in domain modules — :mod:`~itsskit.wording.report` (service
 reports), :mod:`~itsskit.wording.quality` (quality documents),
 :mod:`~itsskit.wording.slm` (service level management documents),
-:mod:`~itsskit.wording.charts` — each with a ``ZH`` and an ``EN`` dict. They are
+:mod:`~itsskit.wording.charts`, :mod:`~itsskit.wording.slm`, :mod:`~itsskit.wording.mail` (e-mail subject and body) — each with a ``ZH`` and an ``EN`` dict. They are
 merged into :data:`TEXTS`, one mapping per language; a key is unique across the
 domains and every language has exactly the same keys (checked at import and by
 the tests). KPI names come from the KPI catalogue (:mod:`itsskit.kpis.catalogue`).
@@ -25,7 +25,7 @@ import attrs
 
 from itsskit.kpis.results import format_percent
 from itsskit.models import LANGUAGES
-from itsskit.wording import charts, quality, report, slm
+from itsskit.wording import charts, mail, quality, report, slm
 
 __all__ = ["DOMAINS", "LANGUAGES", "NOT_APPLICABLE", "TEXTS", "Phrases", "Texts", "check_phrases"]
 
@@ -33,7 +33,7 @@ __all__ = ["DOMAINS", "LANGUAGES", "NOT_APPLICABLE", "TEXTS", "Phrases", "Texts"
 Phrases = Mapping[str, Mapping[str, str]]
 
 #: The domains of the catalogue.
-DOMAINS = (report, quality, charts, slm)
+DOMAINS = (report, quality, charts, slm, mail)
 
 
 def check_phrases(phrases: Phrases, owner: str) -> None:

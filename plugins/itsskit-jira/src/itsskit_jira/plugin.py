@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
-from itsskit.contracts import Registry, Source, SourceContext
+from itsskit.contracts import Source, SourceContext, SourceRegistry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, Ticket, TicketKind
 
@@ -40,7 +40,7 @@ from itsskit_jira.convert import (
     user_ids,
 )
 
-__all__ = ["JiraOptions", "JiraSource", "register_ticket_sources"]
+__all__ = ["JiraOptions", "JiraSource", "register_sources"]
 
 #: System fields every search asks for.
 SYSTEM_FIELDS = (
@@ -379,6 +379,6 @@ def _by_schema(known: list[Mapping[str, Any]], schema: str, names: tuple[str, ..
 
 
 @hookimpl
-def register_ticket_sources(registry: Registry[Source]) -> None:
+def register_sources(registry: SourceRegistry) -> None:
     """Register :class:`JiraSource` as ``plugin = "jira"``."""
     registry.add(JiraSource)

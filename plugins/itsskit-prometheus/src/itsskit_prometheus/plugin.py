@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from itsskit.contracts import Registry, Source, SourceContext
+from itsskit.contracts import Source, SourceContext, SourceRegistry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, Outage
 from requests.auth import AuthBase, HTTPBasicAuth
@@ -41,7 +41,7 @@ from itsskit_prometheus.client import (
 from itsskit_prometheus.options import PrometheusOptions, QueryOptions
 from itsskit_prometheus.outages import Grid, Labels, Run, RunStitcher, grid_for, series_text
 
-__all__ = ["DEFAULT_RANGE", "PrometheusSource", "register_outage_sources"]
+__all__ = ["DEFAULT_RANGE", "PrometheusSource", "register_sources"]
 
 #: The range read when neither the host nor ``start`` says where to begin.
 DEFAULT_RANGE = timedelta(days=30)
@@ -258,6 +258,6 @@ def _seconds(instant: datetime) -> int:
 
 
 @hookimpl
-def register_outage_sources(registry: Registry[Source]) -> None:
+def register_sources(registry: SourceRegistry) -> None:
     """Register :class:`PrometheusSource` as ``plugin = "prometheus"``."""
     registry.add(PrometheusSource)

@@ -22,7 +22,7 @@ from datetime import UTC
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from itsskit.contracts import Registry, Source, SourceContext
+from itsskit.contracts import Source, SourceContext, SourceRegistry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, Ticket
 
@@ -30,7 +30,7 @@ from itsskit_redmine.client import Json, RedmineClient, RedmineError, RequestFai
 from itsskit_redmine.convert import Lookups, RecordError, to_ticket
 from itsskit_redmine.options import ProjectScope, RedmineOptions, parse_instant
 
-__all__ = ["RedmineSource", "register_ticket_sources"]
+__all__ = ["RedmineSource", "register_sources"]
 
 #: How Redmine's filters take a time.
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -176,6 +176,6 @@ class RedmineSource(Source):
 
 
 @hookimpl
-def register_ticket_sources(registry: Registry[Source]) -> None:
+def register_sources(registry: SourceRegistry) -> None:
     """Register :class:`RedmineSource` as ``plugin = "redmine"``."""
     registry.add(RedmineSource)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
-from itsskit.contracts import Registry, Source, SourceContext
+from itsskit.contracts import Source, SourceContext, SourceRegistry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, StatusChange, Ticket
 from requests.auth import HTTPBasicAuth
@@ -36,7 +36,7 @@ from itsskit_servicenow.convert import (
     value,
 )
 
-__all__ = ["HistoryTable", "ServiceNowOptions", "ServiceNowSource", "register_ticket_sources"]
+__all__ = ["HistoryTable", "ServiceNowOptions", "ServiceNowSource", "register_sources"]
 
 
 def _url(_instance: object, attribute: attrs.Attribute[Any], text: str) -> None:
@@ -286,6 +286,6 @@ def _secret(variable: str, option: str) -> str:
 
 
 @hookimpl
-def register_ticket_sources(registry: Registry[Source]) -> None:
+def register_sources(registry: SourceRegistry) -> None:
     """Register :class:`ServiceNowSource` as ``plugin = "servicenow"``."""
     registry.add(ServiceNowSource)

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
-from itsskit.contracts import Registry, Source, SourceContext
+from itsskit.contracts import Source, SourceContext, SourceRegistry
 from itsskit.hookspecs import hookimpl
 from itsskit.models import DataQualityFinding, Outage
 
@@ -30,7 +30,7 @@ from itsskit_zabbix.client import ZabbixClient, ZabbixError, make_session
 from itsskit_zabbix.events import SEVERITIES, EventReader, ServiceMap
 from itsskit_zabbix.maintenance import maintenance_windows
 
-__all__ = ["ServiceRule", "ZabbixOptions", "ZabbixSource", "register_outage_sources"]
+__all__ = ["ServiceRule", "ZabbixOptions", "ZabbixSource", "register_sources"]
 
 
 def _url(_instance: object, attribute: attrs.Attribute[Any], text: str) -> None:
@@ -245,6 +245,6 @@ class ZabbixSource(Source):
 
 
 @hookimpl
-def register_outage_sources(registry: Registry[Source]) -> None:
+def register_sources(registry: SourceRegistry) -> None:
     """Register :class:`ZabbixSource` as ``plugin = "zabbix"``."""
     registry.add(ZabbixSource)
