@@ -60,6 +60,14 @@ def test_html_escapes_data_too() -> None:
         assert tag not in text
 
 
+def test_markdown_data_cannot_make_a_link_or_an_image() -> None:
+    from itsskit.builtin.renderers import md_text
+
+    assert md_text("[click](javascript:alert(1))") == "[click]\\(javascript:alert(1))"
+    assert md_text("![x](http://evil.example/p.png)") == "![x]\\(http://evil.example/p.png)"
+    assert md_text("[to be filled in]") == "[to be filled in]"  # brackets alone stay
+
+
 def test_md_cell_escapes_pipes_backslashes_newlines_and_html() -> None:
     assert md_cell("a|b\\c\n<b>d</b>") == "a\\|b\\\\c<br>&lt;b&gt;d&lt;/b&gt;"
 

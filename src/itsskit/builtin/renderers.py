@@ -181,10 +181,11 @@ def xml_safe(value: Any) -> Any:
 
 
 def md_text(value: Any) -> Any:
-    """A value as Markdown text: ``<`` and ``>`` as entities (HTML in data stays inert)."""
+    """A value as Markdown text: ``<`` and ``>`` as entities (HTML in data stays inert) and
+    ``](`` escaped, so data cannot make a link or an image (``[x](javascript:...)``)."""
     if isinstance(value, Markup):  # already made safe (md_cell) or marked safe by the template
         return value
-    return str(value).replace("<", "&lt;").replace(">", "&gt;")
+    return str(value).replace("<", "&lt;").replace(">", "&gt;").replace("](", "]\\(")
 
 
 def md_cell(value: Any) -> Markup:
