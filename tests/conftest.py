@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
 from pg_server import PgServer, find_bindir, running_server
 
 settings.register_profile(

@@ -17,11 +17,11 @@ import pytest
 from click.testing import CliRunner
 from matplotlib.image import imread
 from pypdf import PdfReader
-from test_renderers import sample_report
 
 from itsskit.builtin.pdf import INSTALL_HINT, PdfRenderer, PdfUnavailable
 from itsskit.cli import main
 from itsskit.plugins import PluginHost
+from test_renderers import sample_report
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "demo" / "itsskit.toml"
 PDFTOPPM = shutil.which("pdftoppm")
