@@ -30,7 +30,9 @@ def pg_server() -> Iterator[PgServer]:
     """A throwaway PostgreSQL cluster on loopback for the whole session (tests/pg_server.py)."""
     bindir = find_bindir()
     if bindir is None:
-        pytest.skip("needs PostgreSQL's server (apt-get install postgresql; .ci/setup-postgresql.sh)")
+        pytest.skip(
+            "needs PostgreSQL's server (apt-get install postgresql; .ci/setup-postgresql.sh)"
+        )
     with running_server(bindir) as server:
         yield server
 

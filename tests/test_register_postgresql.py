@@ -108,9 +108,13 @@ def test_the_register_main_flow(register_url: str, tmp_path: Path) -> None:
     assert report_on_time(subs, Period.parse("2025-Q4"), at("12-31T00:00")).value == 1.0
 
 
-def test_two_stores_on_one_database_see_each_others_steps(register_url: str, tmp_path: Path) -> None:
+def test_two_stores_on_one_database_see_each_others_steps(
+    register_url: str, tmp_path: Path
+) -> None:
     with ReportStore.open(register_url) as one, ReportStore.open(register_url) as two:
-        one.save(october_report("初稿"), rendered(tmp_path, "初稿"), by="李娜", at=at("11-03T09:00"))
+        one.save(
+            october_report("初稿"), rendered(tmp_path, "初稿"), by="李娜", at=at("11-03T09:00")
+        )
         two.submit("dianchi-monthly", "2025-10", by="李娜", at=at("11-04T10:00"))
         assert one.get("dianchi-monthly", "2025-10").status == S.SUBMITTED
         assert [r.report for r in one.reports(status="submitted")] == ["dianchi-monthly"]

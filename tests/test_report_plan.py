@@ -121,12 +121,20 @@ def test_a_stored_submission_replaces_the_expected_row() -> None:
 def test_on_time_and_late_counts_add_up_over_the_months_of_a_quarter(
     due_days: list[int], kinds: list[str], offsets: list[int | None], at_offset: int
 ) -> None:
-    specs = [spec(kind, days, f"r{i}") for i, (kind, days) in enumerate(zip(kinds, due_days, strict=False))]
+    specs = [
+        spec(kind, days, f"r{i}")
+        for i, (kind, days) in enumerate(zip(kinds, due_days, strict=False))
+    ]
     year = Period.parse("2025")
     everything = expected_submissions(specs, {"alpha": ALPHA}, (year.start, year.end))
     stored = [  # some reports were submitted, some early, some late, others never built
-        ReportSubmission(report=s.report, project=s.project, period=s.period, due=s.due,
-                         submitted=s.due + timedelta(seconds=offset))  # fmt: skip
+        ReportSubmission(
+            report=s.report,
+            project=s.project,
+            period=s.period,
+            due=s.due,
+            submitted=s.due + timedelta(seconds=offset),
+        )  # fmt: skip
         for s, offset in zip(everything, offsets, strict=False)
         if offset is not None
     ]
@@ -345,5 +353,8 @@ def test_remind_without_an_address_or_a_channel_says_so(
                "--at", "2025-11-10T00:00+08:00"],
     )  # fmt: skip
     assert result.exit_code == 1
-    assert "李娜\t\talpha-monthly/2025-08,alpha-monthly/2025-09,alpha-monthly/2025-10\tnot sent: no e-mail address for author 李娜" in result.stdout
+    assert (
+        "李娜\t\talpha-monthly/2025-08,alpha-monthly/2025-09,alpha-monthly/2025-10\tnot sent: no e-mail address for author 李娜"
+        in result.stdout
+    )
     assert [e.rcpt_tos for e in inbox.envelopes] == [["sunhao@example.cn"]]  # the other one went

@@ -125,8 +125,11 @@ def _as_json(plan: ReportPlan) -> dict[str, object]:
         "counts": {state.value: plan.count(state) for state in PlanState},
         "reports": [
             {
-                "project": item.project, "report": item.report, "period": item.period,
-                "author": item.author, "due": item.due.isoformat(),
+                "project": item.project,
+                "report": item.report,
+                "period": item.period,
+                "author": item.author,
+                "due": item.due.isoformat(),
                 "submitted": item.submitted.isoformat() if item.submitted else None,
                 "state": item.state.value,
             }  # fmt: skip

@@ -122,9 +122,7 @@ def remind_authors(
     return reminders
 
 
-def digest_lines(
-    texts: Texts, author: str, items: list[PlanItem], within_days: int
-) -> list[str]:
+def digest_lines(texts: Texts, author: str, items: list[PlanItem], within_days: int) -> list[str]:
     """The reminder's text: a greeting, then one line per report."""
     lines = [texts("remind.intro", author=author, days=within_days)]
     for item in items:
