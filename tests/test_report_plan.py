@@ -358,3 +358,17 @@ def test_remind_without_an_address_or_a_channel_says_so(
         in result.stdout
     )
     assert [e.rcpt_tos for e in inbox.envelopes] == [["sunhao@example.cn"]]  # the other one went
+
+
+def test_report_due_with_an_unreadable_register_or_period_is_one_line(tmp_path: Path) -> None:
+    config_path = write_config(tmp_path, f"sqlite:///{tmp_path / 'register.db'}")
+    runner = CliRunner()
+    bad_db = runner.invoke(
+        main, ["report", "due", str(config_path), "--db", "postgresql+psycopg://x@127.0.0.1:1/no"]
+    )
+    assert bad_db.exit_code == 2
+    (line,) = bad_db.stderr.strip().splitlines()
+    assert line.startswith("Error: --db: cannot read the report register (OperationalError:")
+    bad_period = runner.invoke(main, ["report", "due", str(config_path), "--period", "2025-13"])
+    assert bad_period.exit_code == 2
+    assert bad_period.stderr.strip() == "Error: --period: period '2025-13': month must be 01..12"

@@ -7,13 +7,15 @@ configuration error.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from itsskit.cli import Failure, UsageProblem, load, parse_at, parse_period, print_table
-from itsskit.config import ConfigError
+from itsskit.cli import Failure, UsageProblem, load, parse_at, print_table
+from itsskit.config import Config, ConfigError
 from itsskit.models import LANGUAGES
 from itsskit.report_plan import PlanItem, PlanState
 from itsskit.services import ReportPlan, remind_authors, report_plan
@@ -51,11 +53,11 @@ def due(
     """
     settings, _host = load(config)
     at = parse_at(at_text, DEFAULT_TIMEZONE) or datetime.now(UTC)
-    period = parse_period(period_text) if period_text else None
-    try:
-        plan = report_plan(settings, at=at, period=period, author=author, db=db)
-    except ConfigError as exc:
-        raise UsageProblem(str(exc)) from None
+    with _register_errors(settings, db):
+        try:
+            plan = report_plan(settings, at=at, period=period_text, author=author, db=db)
+        except ValueError as exc:
+            raise UsageProblem(f"--period: {exc}") from None
     if output == "json":
         click.echo(json.dumps(_as_json(plan), ensure_ascii=False, indent=2))
         return
@@ -90,13 +92,11 @@ def remind(
     settings, host = load(config)
     at = parse_at(at_text, DEFAULT_TIMEZONE) or datetime.now(UTC)
     addresses = dict(_address(text) for text in address_texts)
-    try:
+    with _register_errors(settings, db):
         reminders = remind_authors(
             settings, host=host, at=at, within_days=within_days, addresses=addresses,
             language=language, db=db,
         )  # fmt: skip
-    except ConfigError as exc:
-        raise UsageProblem(str(exc)) from None
     for reminder in reminders:
         outcome = "sent" if reminder.sent else f"not sent: {reminder.error}"
         reports = ",".join(f"{item.report}/{item.period}" for item in reminder.items)
@@ -110,6 +110,23 @@ def mount(group: click.Group) -> None:
     """Add ``due`` and ``remind`` to ``group`` (the ``itsskit report`` group)."""
     group.add_command(due)
     group.add_command(remind)
+
+
+@contextmanager
+def _register_errors(config: Config, db: str | None) -> Iterator[None]:
+    """A configuration error, or a register that cannot be read, as one line (exit 2)."""
+    from sqlalchemy.exc import SQLAlchemyError  # the register's library, loaded on use
+
+    where = "--db" if db else f"{config.path}: storage.url"
+    try:
+        yield
+    except ConfigError as exc:
+        raise UsageProblem(str(exc)) from None
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise UsageProblem(
+            f"{where}: cannot read the report register ({type(exc).__name__}: {reason})"
+        ) from None
 
 
 def _row(item: PlanItem, texts: Texts) -> list[str]:

@@ -63,16 +63,20 @@ def report_plan(
     config: Config,
     *,
     at: datetime,
-    period: Period | None = None,
+    period: Period | str | None = None,
     author: str | None = None,
     db: str | None = None,
 ) -> ReportPlan:
     """Every report due in ``period`` (default: the quarter of ``at``, the on-time KPI's).
 
-    ``author`` keeps that author's reports only; ``db`` reads another register
-    than ``[storage] url``. Never-built reports are in it (see :mod:`itsskit.report_plan`).
+    A ``period`` label (``2025-10``, ``2025-Q4``, ``2025``) is read in the projects'
+    timezone (a ``ValueError`` when malformed). ``author`` keeps that author's
+    reports only; ``db`` reads another register than ``[storage] url``.
+    Never-built reports are in it (see :mod:`itsskit.report_plan`).
     """
-    period = period or Period.parse(_quarter_label(at, _timezone(config)), _timezone(config))
+    zone = _timezone(config)
+    if not isinstance(period, Period):
+        period = Period.parse(period or _quarter_label(at, zone), zone)
     items = plan_items(
         config.reports, config.projects, stored_submissions(config, url=db),
         (period.start, period.end), at,
