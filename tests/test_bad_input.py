@@ -787,9 +787,9 @@ def test_output_into_a_missing_folder_or_onto_a_folder(tmp_path: Path) -> None:
                 "--period",
                 "2025-10",
                 "--format",
-                "pdf",
+                "odt",
             ),
-            "unknown renderer 'pdf'",
+            "unknown renderer 'odt'",
         ),  # fmt: skip
     ],
 )

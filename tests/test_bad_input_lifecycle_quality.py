@@ -157,9 +157,9 @@ def test_at_must_be_an_aware_iso_time(config: Path, at: str, expected: str) -> N
 
 
 def test_an_unknown_format_is_a_usage_error_before_the_state_is_checked(config: Path) -> None:
-    result = step(config, "submit", "--by", "李娜", "--format", "pdf")
+    result = step(config, "submit", "--by", "李娜", "--format", "odt")
     assert result.exit_code == 2
-    assert "--format: unknown renderer 'pdf' (known: docx, html, json, markdown)" in result.output
+    assert "--format: unknown renderer 'odt' (known: docx, html, json, markdown, pdf)" in result.output
     assert status(config) == "submitted"
 
 
@@ -283,7 +283,7 @@ def test_folder_channel_and_archive_root_blocked_by_a_file(config: Path) -> None
     [
         (("--jobs", "0"), "'--jobs': 0 is not in the range x>=1"),
         (("--jobs", "-1"), "'--jobs': -1 is not in the range x>=1"),
-        (("--format", "pdf"), "--format: unknown renderer 'pdf'"),
+        (("--format", "odt"), "--format: unknown renderer 'odt'"),
         (("--format", ","), "no output format given"),
         (("--at", "soon"), "--at 'soon': expected an ISO 8601 time"),
     ],

@@ -346,7 +346,7 @@ def test_cli_usage_errors(cli: click.Group, config_path: Path, tmp_path: Path) -
     out = run(cli, "history", conf, "--report", "dianchi-monthly", "--period", "2025-10", code=1)
     assert "is not stored" in out
     run(
-        cli, "batch", conf, "--period", "2025-10", "--out", str(tmp_path), "--format", "pdf", code=2
+        cli, "batch", conf, "--period", "2025-10", "--out", str(tmp_path), "--format", "odt", code=2
     )
 
 

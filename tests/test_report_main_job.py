@@ -247,8 +247,8 @@ def test_cli_usage_errors_exit_2(tmp_path: Path) -> None:
     config = str(DEMO / "itsskit.toml")
     base = ["build", config, "--period", "2025-10", "--out", str(tmp_path)]
     assert runner.invoke(report_group, base).exit_code == 2  # neither --project nor --report
-    result = runner.invoke(report_group, [*base, "--project", "dianchi", "--format", "pdf"])
-    assert result.exit_code == 2 and "unknown renderer 'pdf'" in result.output
+    result = runner.invoke(report_group, [*base, "--project", "dianchi", "--format", "odt"])
+    assert result.exit_code == 2 and "unknown renderer 'odt'" in result.output
     result = runner.invoke(report_group, [*base, "--report", "nope"])
     assert result.exit_code == 2 and "unknown report nope" in result.output
     result = runner.invoke(report_group, [*base, "--project", "dianchi", "--at", "3 Nov"])

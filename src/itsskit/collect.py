@@ -28,8 +28,16 @@ from itsskit.models import (
 )
 from itsskit.plugins import PluginError, PluginHost
 from itsskit.records import SourceError
+from itsskit.report_plan import expected_submissions, with_expected
 
-__all__ = ["Window", "collect", "open_source", "read_source"]
+__all__ = [
+    "Window",
+    "collect",
+    "open_source",
+    "read_source",
+    "report_submissions",
+    "stored_submissions",
+]
 
 #: The span ``[start, end)`` of time the caller needs records for (see
 #: :attr:`itsskit.contracts.SourceContext.window`); None: everything.
@@ -91,7 +99,9 @@ def collect(
     config: Config, project_id: str, host: PluginHost, *, window: Window = None
 ) -> RecordSet:
     """Every record of project ``project_id``: from the sources it names, and its
-    report submissions from the report store when there is one (on-time KPI).
+    report submissions (on-time KPI): those in the report store, plus every report
+    of its report list due in ``window`` that the store does not hold (never built
+    or never saved: late once due, see :mod:`itsskit.report_plan`).
 
     ``window`` tells the sources which span of time is needed (monitoring
     sources query only it); records outside it may still be returned.
@@ -121,7 +131,7 @@ def collect(
         outages=tuple(kept[Outage]),
         changes=tuple(kept[Change]),
         surveys=tuple(kept[SurveyResponse]),
-        submissions=stored_submissions(config, project.id),
+        submissions=report_submissions(config, project.id, window),
         findings=tuple(findings),
     )
 
@@ -138,19 +148,33 @@ def _for_project(record: Record, project: Project) -> Record | None:
     return record if _serves(project, record.service) else None
 
 
-def stored_submissions(config: Config, project_id: str) -> tuple[ReportSubmission, ...]:
-    """The project's report submissions in the report store; none when there is no store yet.
+def report_submissions(
+    config: Config, project_id: str, window: Window = None
+) -> tuple[ReportSubmission, ...]:
+    """The project's stored submissions and, for ``window``, its expected reports not stored."""
+    stored = stored_submissions(config, project_id)
+    if window is None:
+        return stored
+    specs = [spec for spec in config.reports.values() if spec.project == project_id]
+    return with_expected(stored, expected_submissions(specs, config.projects, window))
 
-    The store is ``[storage] url``; without it, ``itsskit.db`` beside the
-    configuration is read only when that file exists (reading creates nothing).
+
+def stored_submissions(
+    config: Config, project_id: str | None = None, *, url: str | None = None
+) -> tuple[ReportSubmission, ...]:
+    """The report submissions in the report store (one project's, or all); none without a store.
+
+    The store is ``url``, else ``[storage] url``; without either, ``itsskit.db``
+    beside the configuration is read only when that file exists (reading creates nothing).
     """
     default = config.base_dir / "itsskit.db"
-    if not config.storage_url and not default.is_file():
+    if not url and not config.storage_url and not default.is_file():
         return ()
     from itsskit.storage import ReportStore  # SQLAlchemy is loaded only when there is a store
 
-    with ReportStore.open(config.database_url) as store:
-        return tuple(sub for sub in store.all_submissions() if sub.project == project_id)
+    with ReportStore.open(url or config.database_url) as store:
+        subs = store.all_submissions()
+    return tuple(sub for sub in subs if project_id is None or sub.project == project_id)
 
 
 def duplicate_finding(record: Record, source_name: str) -> DataQualityFinding:

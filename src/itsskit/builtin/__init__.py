@@ -14,6 +14,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "itsskit.builtin.file_sources",
     "itsskit.builtin.servicenow_audit",
     "itsskit.builtin.renderers",
+    "itsskit.builtin.pdf",
     "itsskit.builtin.channels",
     "itsskit.builtin.stores",
     "itsskit.builtin.kpis",

@@ -149,3 +149,6 @@ def _chosen_reports(
 from itsskit.cli.lifecycle_cmd import mount  # noqa: E402  (lifecycle commands live in their own module)
 
 mount(report)
+from itsskit.cli.plan_cmd import mount as mount_plan  # noqa: E402  (due and remind)
+
+mount_plan(report)

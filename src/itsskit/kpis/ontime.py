@@ -29,16 +29,21 @@ def report_on_time(
     """On time / (on time + late) over the reports due in the period.
 
     On time: submitted at or before the due time. Late: submitted after it, or
-    not submitted and due before ``at``. Not submitted and not yet due: not
-    counted. ``details`` lists the late and the pending reports.
+    not submitted and due before ``at`` — a report that was never built counts
+    too, when its row is among ``submissions``
+    (:func:`itsskit.collect.collect` adds the report list's expected reports,
+    :mod:`itsskit.report_plan`). Not submitted and not yet due: not counted.
+    A report and period given twice counts once (the submitted row wins).
+    ``details`` lists the late (``submitted`` empty: never) and the pending reports.
     """
     on_time = 0
     late: list[dict[str, str]] = []
     pending: list[dict[str, str]] = []
-    for sub in submissions:
+    for sub in _once_each(submissions):
         if not period.contains(sub.due):
             continue
-        row = {"report": sub.report, "period": sub.period, "due": sub.due.isoformat()}
+        row = {"report": sub.report, "period": sub.period, "due": sub.due.isoformat(),
+               "submitted": sub.submitted.isoformat() if sub.submitted else ""}  # fmt: skip
         if sub.submitted is not None and sub.submitted <= sub.due:
             on_time += 1
         elif sub.submitted is not None or sub.due < at:
@@ -55,3 +60,16 @@ def report_on_time(
         denominator=counted,
         details={"late": late, "pending": pending},
     )
+
+
+def _once_each(submissions: Iterable[ReportSubmission]) -> list[ReportSubmission]:
+    """One row per report and period: a submitted one over a never-submitted one.
+
+    Rows without a period label are all kept (nothing says they are the same report).
+    """
+    chosen: dict[tuple[str, str, str] | int, ReportSubmission] = {}
+    for index, sub in enumerate(submissions):
+        key = (sub.project, sub.report, sub.period) if sub.period else index
+        if key not in chosen or (chosen[key].submitted is None and sub.submitted is not None):
+            chosen[key] = sub
+    return list(chosen.values())

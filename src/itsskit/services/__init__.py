@@ -12,6 +12,8 @@ everything the CLI can by the same code path.
   :func:`write_clocks`, their CSV;
 * :func:`check_sources` — read every source, count records and findings
   (``itsskit sources check``);
+* :func:`report_plan` — the reports due, overdue, on time or late (``itsskit report
+  due``), and :func:`remind_authors`, each author's digest (``itsskit report remind``);
 * :func:`calendar_named` and :func:`calendar_year` — a calendar's year of
   holidays and make-up days (``itsskit calendar show``).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from itsskit.services.calendars import calendar_named, calendar_year
 from itsskit.services.kpis import KpiFigure, KpiFigures, kpi_figures
+from itsskit.services.plan import Reminder, ReportPlan, remind_authors, report_plan
 from itsskit.services.reports import MadeReport, make_report
 from itsskit.services.sla import SlaClocks, sla_clocks, write_clocks
 from itsskit.services.sources import SourceCount, check_sources
@@ -28,6 +31,8 @@ __all__ = [
     "KpiFigure",
     "KpiFigures",
     "MadeReport",
+    "Reminder",
+    "ReportPlan",
     "SlaClocks",
     "SourceCount",
     "calendar_named",
@@ -35,6 +40,8 @@ __all__ = [
     "check_sources",
     "kpi_figures",
     "make_report",
+    "remind_authors",
+    "report_plan",
     "sla_clocks",
     "write_clocks",
 ]
