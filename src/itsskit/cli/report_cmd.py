@@ -48,7 +48,7 @@ def report() -> None:
     "formats",
     default="docx,html",
     show_default=True,
-    help="Comma-separated: docx,html,markdown,json.",
+    help="Comma-separated: docx,html,pdf,markdown,json.",
 )
 @click.option(
     "--out",

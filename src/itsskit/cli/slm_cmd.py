@@ -34,7 +34,7 @@ __all__ = ["slm"]
 _CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _FORMAT = click.option(
     "--format", "formats", default="docx,html", show_default=True,
-    help="Comma-separated renderers: docx, html, markdown (md), json.",
+    help="Comma-separated renderers: docx, html, pdf, markdown (md), json.",
 )  # fmt: skip
 _OUT = click.option(
     "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
