@@ -783,7 +783,7 @@ class ReportStore:
                 return recipients(stored)
 
             try:
-                self._deliver(
+                stored = self._deliver(
                     report_id, period, S.PUBLISHED, each.name, recipients, send, by, at, note,
                     record_only=False, required=required,
                 )  # fmt: skip
@@ -791,6 +791,9 @@ class ReportStore:
                 raise
             except Exception as exc:  # noqa: BLE001 - isolated: the other channels still send
                 failures.append(exc)
+                continue
+            if stored.status == S.PUBLISHED:  # the last channel missing has delivered
+                break
         if len(failures) == 1:
             raise failures[0]
         if failures:

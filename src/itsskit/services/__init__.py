@@ -13,28 +13,63 @@ everything the CLI can by the same code path.
 * :func:`check_sources` — read every source, count records and findings
   (``itsskit sources check``);
 * :func:`calendar_named` and :func:`calendar_year` — a calendar's year of
-  holidays and make-up days (``itsskit calendar show``).
+  holidays and make-up days (``itsskit calendar show``);
+* :func:`submit_report`, :func:`approve_report`, :func:`return_report`,
+  :func:`publish_report`, :func:`review_report`, :func:`archive_report` and
+  :func:`batch_reports` — the report lifecycle (``itsskit report submit`` ...
+  ``batch``) on a register from :func:`open_register`, for a report from
+  :func:`report_target`.
 """
 
 from __future__ import annotations
 
 from itsskit.services.calendars import calendar_named, calendar_year
 from itsskit.services.kpis import KpiFigure, KpiFigures, kpi_figures
+from itsskit.services.lifecycle import (
+    BadRequest,
+    ReportTarget,
+    Step,
+    StepFailed,
+    StepResult,
+    approve_report,
+    archive_report,
+    batch_reports,
+    open_register,
+    publish_report,
+    report_target,
+    return_report,
+    review_report,
+    submit_report,
+)
 from itsskit.services.reports import MadeReport, make_report
 from itsskit.services.sla import SlaClocks, sla_clocks, write_clocks
 from itsskit.services.sources import SourceCount, check_sources
 
 __all__ = [
+    "BadRequest",
     "KpiFigure",
     "KpiFigures",
     "MadeReport",
+    "ReportTarget",
     "SlaClocks",
     "SourceCount",
+    "Step",
+    "StepFailed",
+    "StepResult",
+    "approve_report",
+    "archive_report",
+    "batch_reports",
     "calendar_named",
     "calendar_year",
     "check_sources",
     "kpi_figures",
     "make_report",
+    "open_register",
+    "publish_report",
+    "report_target",
+    "return_report",
+    "review_report",
     "sla_clocks",
+    "submit_report",
     "write_clocks",
 ]

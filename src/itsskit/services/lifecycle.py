@@ -403,12 +403,12 @@ def _channels_failed(t: ReportTarget, names: Sequence[str], exc: Exception) -> S
         return _effect_failed(t, f"channel {names[0]}", target, exc)
     stored = t.store.get(t.report_id, t.period)
     latest = _latest(t, names)
-    failed = [f"{e.plugin} ({e.detail})" for e in latest if e.state == "failed"]
+    failed = [f"channel {e.plugin} failed ({e.detail})" for e in latest if e.state == "failed"]
     sent = [e.plugin for e in latest if e.state == "sent"]
     delivered = f"; delivered via {', '.join(sent)} (not sent again)" if sent else ""
     return StepFailed(
-        f"report {stored.name}: channel {'; '.join(failed)} failed, not {target}"
-        f" (still {stored.status}){delivered}"
+        f"report {stored.name}: {'; '.join(failed)}; not {target} (still {stored.status})"
+        f"{delivered}"
     )
 
 
