@@ -316,3 +316,22 @@ def test_the_publish_service_names_the_failed_channel_and_the_delivered_one(
         with pytest.raises(LifecycleError, match="is published: it cannot become published"):
             publish_report(target, Step(by="张伟"))
     assert mails(smtp.folder) == 1
+
+
+def test_show_lists_each_channels_delivery_as_a_table_and_as_json(
+    tmp_path: Path, smtp: SmtpServer
+) -> None:
+    import json
+
+    config = write_project(tmp_path / "p", two_channels(smtp.port))
+    advance(config, "approved")
+    itsskit(*step(config, "approved"), code=1)  # smtp down: folder delivers
+    table = itsskit("report", "show", config, *REPORT)
+    assert "channel smtp" in table and "failed: cio@alpha.example.cn (ConnectionError" in table
+    assert f"channel folder │ sent: {RECIPIENT}" in table or f"sent: {RECIPIENT}" in table
+    shown = json.loads(itsskit("report", "show", config, *REPORT, "--format", "json"))
+    assert shown["status"] == "approved" and shown["next"] == ["published"]
+    states = {c["channel"]: c["state"] for c in shown["channels"]}
+    assert states == {"smtp": "failed", "folder": "sent"}
+    assert [d["plugin"] for d in shown["deliveries"]] == ["folder"]
+    assert [f["format"] for f in shown["files"]] == ["md", "json"] or len(shown["files"]) == 2

@@ -14,6 +14,7 @@ report failed; 2 a usage or configuration error.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,7 @@ from itsskit.cli import (
     warn_provisional,
 )
 from itsskit.config import Config
+from itsskit.converter import converter
 from itsskit.lifecycle import LifecycleError, next_states
 from itsskit.models import ImprovementItem, ReportStatus
 from itsskit.provisional import calendar_names
@@ -48,6 +50,7 @@ from itsskit.services.lifecycle import (
     batch_reports,
     open_register,
     publish_report,
+    report_state,
     report_target,
     return_report,
     review_report,
@@ -326,34 +329,50 @@ def list_reports(
 @click.command(context_settings=HELP_OPTIONS)
 @_target
 @click.option("--version", type=int, help="A version (default: the latest).")
-def show(config: Path, report_id: str, period: str, db: str | None, version: int | None) -> None:
-    """One stored report: state, files, deliveries and their attempts, review, next steps."""
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table, or JSON (through the one converter).",
+)
+def show(
+    config: Path, report_id: str, period: str, db: str | None, version: int | None, output: str
+) -> None:
+    """One stored report: state, files, each channel's delivery and attempts, review, next steps."""
     with _session(config, report_id, period, db) as t:
-        stored = t.store.get(t.report_id, t.period, version)
-    report = stored.report
+        state = report_state(t, version)
+    if output == "json":
+        click.echo(json.dumps(converter.unstructure(state), ensure_ascii=False, indent=2))
+        return
     rows: list[tuple[str, str]] = [
-        ("report", stored.name),
-        ("title", report.spec.title),
-        ("project", report.project),
-        ("status", str(stored.status)),
-        ("next", _nexts(stored.status)),
-        ("distribution", ", ".join(report.spec.distribution)),
+        ("report", state.name),
+        ("title", state.title),
+        ("project", state.project),
+        ("status", str(state.status)),
+        ("next", ", ".join(state.next) or "none"),
+        ("distribution", ", ".join(state.distribution)),
     ]
-    rows += [(f"file {f.format}", f"{f.path}  sha256 {f.sha256}") for f in stored.files.values()]
+    rows += [(f"file {f.format}", f"{f.path}  sha256 {f.sha256}") for f in state.files]
     rows += [
-        (d.action, f"{d.plugin}: {d.target} ({d.by}, {d.at.isoformat()})")
-        for d in stored.deliveries
+        (f"channel {c.channel}", c.state + (f": {c.target}" if c.target else "")
+         + (f" ({c.detail})" if c.detail else ""))
+        for c in state.channels
+    ]  # fmt: skip
+    rows += [
+        (d.action, f"{d.plugin}: {d.target} ({d.by}, {d.at.isoformat()})") for d in state.deliveries
     ]
     rows += [
         (f"attempt {e.action}", f"{e.state} via {e.plugin} ({e.by}, claimed {e.claimed.isoformat()})"
          + (f": {e.detail}" if e.detail else ""))
-        for e in stored.outbox
+        for e in state.outbox
     ]  # fmt: skip
-    if stored.review:
-        rows.append(("review", f"{stored.review.by}, {stored.review.held.isoformat()}"))
-        rows.append(("minutes", stored.review.minutes.strip()))
-        rows += [(f"improvement {i.id}", i.description) for i in stored.review.items]
-    print_table(("field", "value"), rows, title=stored.name)
+    if state.review:
+        rows.append(("review", f"{state.review.by}, {state.review.held.isoformat()}"))
+        rows.append(("minutes", state.review.minutes.strip()))
+        rows += [(f"improvement {i.id}", i.description) for i in state.review.items]
+    print_table(("field", "value"), rows, title=state.name)
 
 
 @click.command(context_settings=HELP_OPTIONS)

@@ -18,7 +18,7 @@ everything the CLI can by the same code path.
   :func:`publish_report`, :func:`review_report`, :func:`archive_report` and
   :func:`batch_reports` — the report lifecycle (``itsskit report submit`` ...
   ``batch``) on a register from :func:`open_register`, for a report from
-  :func:`report_target`.
+  :func:`report_target`; :func:`report_state`, what ``itsskit report show`` shows.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ from itsskit.services.calendars import calendar_named, calendar_year
 from itsskit.services.kpis import KpiFigure, KpiFigures, kpi_figures
 from itsskit.services.lifecycle import (
     BadRequest,
+    ChannelState,
+    ReportState,
     ReportTarget,
     Step,
     StepFailed,
@@ -36,6 +38,7 @@ from itsskit.services.lifecycle import (
     batch_reports,
     open_register,
     publish_report,
+    report_state,
     report_target,
     return_report,
     review_report,
@@ -47,9 +50,11 @@ from itsskit.services.sources import SourceCount, check_sources
 
 __all__ = [
     "BadRequest",
+    "ChannelState",
     "KpiFigure",
     "KpiFigures",
     "MadeReport",
+    "ReportState",
     "ReportTarget",
     "SlaClocks",
     "SourceCount",
@@ -66,6 +71,7 @@ __all__ = [
     "make_report",
     "open_register",
     "publish_report",
+    "report_state",
     "report_target",
     "return_report",
     "review_report",

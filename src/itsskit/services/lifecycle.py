@@ -26,11 +26,19 @@ import attrs
 
 from itsskit.config import Config, ConfigError, make_archive_store, make_channels
 from itsskit.files import safe_path
-from itsskit.lifecycle import LifecycleError, check_transition
+from itsskit.lifecycle import LifecycleError, check_transition, next_states
 from itsskit.models import ImprovementItem, Report, ReportStatus
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
-from itsskit.storage import OutboxEntry, ReportStore, StoreBusy, StoredReport
+from itsskit.storage import (
+    Delivery,
+    OutboxEntry,
+    ReportStore,
+    Review,
+    StoreBusy,
+    StoredFile,
+    StoredReport,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -39,6 +47,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BadRequest",
+    "ChannelState",
+    "ReportState",
     "ReportTarget",
     "Step",
     "StepFailed",
@@ -49,6 +59,7 @@ __all__ = [
     "open_register",
     "parse_item",
     "publish_report",
+    "report_state",
     "report_target",
     "return_report",
     "review_report",
@@ -90,6 +101,36 @@ class StepResult:
 
     stored: StoredReport
     warnings: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ChannelState:
+    """Where a configured channel stands with the version: ``sent``, ``failed``,
+    ``claimed``, ``interrupted`` (see :class:`~itsskit.storage.OutboxEntry`) or
+    ``pending`` (not tried yet)."""
+
+    channel: str
+    state: str
+    target: str = ""
+    detail: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReportState:
+    """What ``itsskit report show`` shows: one stored version and where it went."""
+
+    name: str
+    title: str
+    project: str
+    version: int
+    status: ReportStatus
+    next: tuple[ReportStatus, ...]
+    distribution: tuple[str, ...]
+    files: tuple[StoredFile, ...]
+    channels: tuple[ChannelState, ...]
+    deliveries: tuple[Delivery, ...]
+    outbox: tuple[OutboxEntry, ...]
+    review: Review | None = None
 
 
 def open_register(config: Config, db: str | None = None) -> ReportStore:
@@ -250,6 +291,29 @@ def archive_report(t: ReportTarget, step: Step, *, record_only: bool = False) ->
         stored, target, "recorded as archived" if record_only else "archived again"
     )
     return StepResult(stored=stored, warnings=tuple(warnings))
+
+
+def report_state(t: ReportTarget, version: int | None = None) -> ReportState:
+    """A stored version (default: the latest) with each configured channel's delivery state."""
+    stored = t.store.get(t.report_id, t.period, version)
+    latest = _newest_attempts(stored.outbox)
+    names = [c.plugin for c in t.config.channels]
+    names += sorted(set(latest) - set(names))  # channels configured earlier
+    channels = tuple(
+        ChannelState(channel=name, state=latest[name].state, target=latest[name].target,
+                     detail=latest[name].detail)
+        if name in latest
+        else ChannelState(channel=name, state="pending")
+        for name in names
+    )  # fmt: skip
+    report = stored.report
+    return ReportState(
+        name=stored.name, title=report.spec.title, project=report.project,
+        version=report.version, status=stored.status, next=next_states(stored.status),
+        distribution=tuple(report.spec.distribution), files=tuple(stored.files.values()),
+        channels=channels, deliveries=stored.deliveries, outbox=stored.outbox,
+        review=stored.review,
+    )  # fmt: skip
 
 
 def parse_item(text: str) -> ImprovementItem:
@@ -413,9 +477,16 @@ def _channels_failed(t: ReportTarget, names: Sequence[str], exc: Exception) -> S
 
 
 def _latest(t: ReportTarget, names: Sequence[str]) -> list[OutboxEntry]:
-    """Each channel's latest publish attempt of the current version."""
-    latest: dict[str, OutboxEntry] = {}
-    for entry in t.store.get(t.report_id, t.period).outbox:
-        if entry.action == ReportStatus.PUBLISHED and entry.plugin in names:
-            latest[entry.plugin] = entry
+    """Each channel of ``names``' newest publish attempt of the current version."""
+    latest = _newest_attempts(t.store.get(t.report_id, t.period).outbox)
     return [latest[name] for name in names if name in latest]
+
+
+def _newest_attempts(outbox: Iterable[OutboxEntry]) -> dict[str, OutboxEntry]:
+    """Channel -> its newest publish attempt; once one was sent, that one."""
+    latest: dict[str, OutboxEntry] = {}
+    for entry in outbox:
+        earlier = latest.get(entry.plugin)
+        if entry.action == ReportStatus.PUBLISHED and (earlier is None or earlier.state != "sent"):
+            latest[entry.plugin] = entry
+    return latest
