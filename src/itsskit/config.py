@@ -2,7 +2,8 @@
 
 Three optional single tables set up the report lifecycle: ``[storage] url``
 (a SQLAlchemy URL; default ``sqlite:///<config dir>/itsskit.db``),
-``[distribution] channel = "smtp"`` with ``[distribution.smtp]`` options and
+``[distribution] channels = ["smtp", "folder"]`` (or 0.1.0's single
+``channel = "smtp"``) with each channel's ``[distribution.<plugin>]`` options, and
 ``[archive] store = "folder"`` (the default) with ``[archive.folder]`` options.
 ``[plugins] timeout = "60s"`` bounds every plugin call (see ``docs/plugins.md``).
 
@@ -68,6 +69,7 @@ __all__ = [
     "load_config",
     "make_archive_store",
     "make_channel",
+    "make_channels",
     "plugin_options",
     "source_options",
 ]
@@ -143,13 +145,19 @@ class Config:
     reports: Mapping[str, ReportSpec] = attrs.field(factory=dict)
     indicators: Mapping[str, Indicator] = attrs.field(factory=dict)
     storage_url: str = ""
-    distribution: PluginSetting | None = None
+    #: ``[distribution] channels``: every channel a report is published through, in order.
+    channels: tuple[PluginSetting, ...] = ()
     archive: PluginSetting = PluginSetting(table="archive", plugin="folder")
     #: ``[plugins] timeout`` in seconds; None: not configured (the host's default).
     plugin_timeout: float | None = None
     #: ``[renderers.FORMAT]``: each renderer's options (structured with its
     #: ``options_class`` when the config was loaded with a plugin host).
     renderers: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def distribution(self) -> PluginSetting | None:
+        """The first distribution channel (0.1.0 had one); see :attr:`channels`."""
+        return self.channels[0] if self.channels else None
 
     @property
     def database_url(self) -> str:
@@ -276,16 +284,25 @@ def plugin_options(setting: PluginSetting, options_class: type[T], config: Confi
     return _resolve_paths(options, config.base_dir)
 
 
+def make_channels(config: Config, host: PluginHost) -> tuple[Channel, ...]:
+    """Every ``[distribution]`` channel with its options, in the configured order."""
+    channels = []
+    for setting in config.channels:
+        try:
+            cls = host.channel_class(setting.plugin)
+        except KeyError as exc:
+            raise ConfigError([f"{config.path}: distribution.channels: {exc.args[0]}"]) from None
+        channels.append(host.channel(cls, plugin_options(setting, cls.options_class, config)))
+    return tuple(channels)
+
+
 def make_channel(config: Config, host: PluginHost) -> Channel | None:
-    """The ``[distribution]`` channel with its options; None when none is configured."""
-    setting = config.distribution
-    if setting is None:
-        return None
-    try:
-        cls = host.channel_class(setting.plugin)
-    except KeyError as exc:
-        raise ConfigError([f"{config.path}: distribution.channel: {exc.args[0]}"]) from None
-    return host.channel(cls, plugin_options(setting, cls.options_class, config))
+    """The first ``[distribution]`` channel; None when none is configured.
+
+    Kept from 0.1.0 (one channel); :func:`make_channels` gives all of them.
+    """
+    channels = make_channels(config, host)
+    return channels[0] if channels else None
 
 
 def make_archive_store(config: Config, host: PluginHost) -> ArchiveStore:
@@ -353,7 +370,7 @@ class _Loader:
             reports=reports,
             indicators=self.each(tables, "indicators", self.indicator),
             storage_url=self.storage(data.get("storage", {})),
-            distribution=self.plugin_setting(data, "distribution", "channel", None),
+            channels=self.channels(data),
             archive=self.plugin_setting(data, "archive", "store", "folder")
             or PluginSetting(table="archive", plugin="folder"),
             plugin_timeout=self.plugins(data.get("plugins", {})),
@@ -651,8 +668,45 @@ class _Loader:
         seconds = self.duration(spec.timeout, "plugins.timeout")
         return None if seconds is None else float(seconds)
 
+    def channels(self, data: Mapping[str, Any]) -> tuple[PluginSetting, ...]:
+        """``[distribution] channels = [...]`` (or ``channel = "..."``) and their options tables."""
+        raw = data.get("distribution", {})
+        if not isinstance(raw, dict) or "channels" not in raw:
+            single = self.plugin_setting(data, "distribution", "channel", None)
+            return (single,) if single is not None else ()
+        names = raw["channels"]
+        if "channel" in raw:
+            self.error("distribution", "give channel or channels, not both")
+            return ()
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            self.error("distribution.channels", f"expected a list of plugin names, got {names!r}")
+            return ()
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            self.error("distribution.channels", f"{', '.join(twice)} named twice")
+            return ()
+        extra = sorted(key for key in raw if key != "channels" and key not in names)
+        if extra:
+            allowed = ", ".join(["channels", *names])
+            self.error("distribution", f"unknown key(s) {', '.join(extra)} (allowed: {allowed})")
+        settings = []
+        for name in names:
+            setting = self.plugin_setting(
+                {"distribution": {"channel": name, **({name: raw[name]} if name in raw else {})}},
+                "distribution", "channel", None, key_path="distribution.channels",
+            )  # fmt: skip
+            if setting is not None:
+                settings.append(setting)
+        return tuple(settings)
+
     def plugin_setting(
-        self, data: Mapping[str, Any], table: str, key: str, default: str | None
+        self,
+        data: Mapping[str, Any],
+        table: str,
+        key: str,
+        default: str | None,
+        *,
+        key_path: str | None = None,
     ) -> PluginSetting | None:
         """``[table] key = "plugin"`` and its options table ``[table.plugin]``."""
         raw = data.get(table, {})
@@ -680,7 +734,7 @@ class _Loader:
             try:
                 cls = lookup(plugin)
             except KeyError as exc:
-                self.error(f"{table}.{key}", str(exc.args[0]))
+                self.error(key_path or f"{table}.{key}", str(exc.args[0]))
                 return None
             self.structure(options, cls.options_class, f"{table}.{plugin}")
         return setting

@@ -733,23 +733,34 @@ class ReportStore:
         *,
         by: str,
         channel: Channel | None = None,
+        channels: Sequence[Channel] = (),
         at: datetime | None = None,
         note: str = "",
         record_only: bool = False,
     ) -> StoredReport:
         """Publish the approved version: send its files to the distribution list.
 
-        Without a ``channel`` the publication is only recorded (posted
+        Every channel (``channel`` and ``channels``) sends to the whole list,
+        each delivery claimed in the outbox, sent and recorded on its own: one
+        channel failing neither stops nor undoes the others. The version
+        becomes published once **every** channel has delivered it; until then
+        it stays approved and publishing again sends only through the channels
+        that have not delivered yet, never twice through one that did.
+
+        Without any channel the publication is only recorded (posted
         elsewhere). The files must be unchanged since they were stored
-        (:class:`StaleFiles`). The delivery is claimed in the outbox before
-        sending: a second publisher meanwhile is refused; if the channel
-        raises, the attempt is recorded as failed and the report stays
-        approved. ``record_only`` records an interrupted delivery (see
-        :class:`OutboxEntry`) as sent without sending it again.
+        (:class:`StaleFiles`). A second publisher meanwhile is refused. A
+        channel that raises is recorded as failed; once every channel was
+        tried, its exception is raised (an :class:`ExceptionGroup` when
+        several failed). ``record_only`` records the interrupted deliveries
+        (see :class:`OutboxEntry`) as sent without sending them again.
         """
         at = _when(at)
-        if channel is None and not record_only:
+        chosen = ([channel] if channel is not None else []) + list(channels)
+        _check_channel_names(chosen)
+        if not chosen and not record_only:
             return self._transition(report_id, period, S.PUBLISHED, by, at, note, _no_effect)
+        required = frozenset(c.name for c in chosen)
 
         def recipients(stored: StoredReport) -> str:
             if not stored.report.spec.distribution:
@@ -759,15 +770,35 @@ class ReportStore:
                 )
             return ", ".join(stored.report.spec.distribution)
 
-        def send(stored: StoredReport, files: dict[str, Path]) -> str:
-            assert channel is not None  # noqa: S101 - record_only never sends
-            channel.send(stored.report, files, stored.report.spec.distribution)
-            return recipients(stored)
+        if record_only:
+            return self._deliver(
+                report_id, period, S.PUBLISHED, "", recipients, _never, by, at, note,
+                record_only=True, required=required,
+            )  # fmt: skip
+        failures: list[Exception] = []
+        for each in chosen:
 
-        plugin = channel.name if channel is not None else ""
-        return self._deliver(
-            report_id, period, S.PUBLISHED, plugin, recipients, send, by, at, note, record_only
-        )
+            def send(stored: StoredReport, files: dict[str, Path], each: Channel = each) -> str:
+                each.send(stored.report, files, stored.report.spec.distribution)
+                return recipients(stored)
+
+            try:
+                stored = self._deliver(
+                    report_id, period, S.PUBLISHED, each.name, recipients, send, by, at, note,
+                    record_only=False, required=required,
+                )  # fmt: skip
+            except LifecycleError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - isolated: the other channels still send
+                failures.append(exc)
+                continue
+            if stored.status == S.PUBLISHED:  # the last channel missing has delivered
+                break
+        if len(failures) == 1:
+            raise failures[0]
+        if failures:
+            raise ExceptionGroup(f"{len(failures)} channels failed", failures)
+        return self.get(report_id, period)
 
     def review(
         self,
@@ -836,7 +867,7 @@ class ReportStore:
 
         return self._deliver(
             report_id, period, S.ARCHIVED, store.name, lambda _s: store.name, put,
-            by, at, note, record_only,
+            by, at, note, record_only=record_only, required=frozenset({store.name}),
         )  # fmt: skip
 
     def repair(self, report_id: str, period: str, render: Render) -> list[RepairedFile]:
@@ -950,10 +981,18 @@ class ReportStore:
         by: str,
         at: datetime,
         note: str,
+        *,
         record_only: bool,
+        required: frozenset[str],
     ) -> StoredReport:
-        """Claim the effect in the outbox, perform it, record the outcome and the new state."""
-        claim = self._claim(report_id, period, target, plugin, where, by, at, note, record_only)
+        """Claim one effect in the outbox, perform it, record the outcome.
+
+        The version moves to ``target`` in the transaction that records the
+        last of the ``required`` plugins' effects (the channels of a publish).
+        """
+        claim = self._claim(
+            report_id, period, target, plugin, where, by, at, note, record_only, required
+        )
         if claim is None:
             return self.get(report_id, period)
         try:
@@ -962,7 +1001,7 @@ class ReportStore:
             self._fail_claim(claim.id, exc)
             raise
         try:
-            self._record(claim, target, place, by, at, note)
+            self._record(claim, target, place, by, at, note, required)
         except Exception as exc:  # noqa: BLE001 - whatever it was, say what happened
             _ABANDONED.add((self.url, claim.id))
             raise NotRecorded(
@@ -984,15 +1023,26 @@ class ReportStore:
         at: datetime,
         note: str,
         record_only: bool,
+        required: frozenset[str],
     ) -> _Claim | None:
-        """Check the step, settle earlier claims and claim this one (None: recorded only)."""
+        """Check the step, settle earlier claims and claim this one.
+
+        None when there is nothing to perform: recorded only, or ``plugin``
+        already delivered this version (then the step completes once every
+        ``required`` plugin has).
+        """
         with self._write() as conn:
             row = _row(conn, report_id, period, lock=True)
             name = describe(report_id, period, row.version)
             check_transition(name, S(row.status), target)
             _interrupt_dead_claims(conn, row.id, str(target), name, self.url)
             if record_only:
-                _record_interrupted(conn, row, target, name, by, at, note)
+                _record_interrupted(conn, row, target, name, by, at, note, required)
+                return None
+            done = _delivered(conn, row.id, str(target))
+            if plugin in done:
+                if required <= done:
+                    _move(conn, row, target, by, at, note)
                 return None
             stored = _load(conn, row)
             files = _checked_files(stored)
@@ -1016,7 +1066,14 @@ class ReportStore:
             _ABANDONED.add((self.url, claim_id))
 
     def _record(
-        self, claim: _Claim, target: ReportStatus, place: str, by: str, at: datetime, note: str
+        self,
+        claim: _Claim,
+        target: ReportStatus,
+        place: str,
+        by: str,
+        at: datetime,
+        note: str,
+        required: frozenset[str],
     ) -> None:
         with self._write() as conn:
             current = conn.execute(select(outbox_table).where(outbox_table.c.id == claim.id)).one()
@@ -1027,7 +1084,8 @@ class ReportStore:
                 select(reports_table).where(reports_table.c.id == claim.row_id)
             ).one()
             _insert_delivery(conn, row.id, str(target), current.plugin, place, by, at)
-            _move(conn, row, target, by, at, note)
+            if required <= _delivered(conn, row.id, str(target)):
+                _move(conn, row, target, by, at, note)
 
     def _decide(
         self,
@@ -1071,6 +1129,19 @@ class ReportStore:
 
 def _no_effect(_conn: Connection, _row_id: int, _stored: StoredReport) -> None:
     """A step recorded without anything else."""
+
+
+def _never(_stored: StoredReport, _files: dict[str, Path]) -> str:
+    """The effect of a record-only step: never performed."""
+    raise AssertionError("a record-only step performs nothing")
+
+
+def _check_channel_names(channels: Sequence[Channel]) -> None:
+    """Each channel delivers once per version: two channels may not share a name."""
+    names = [c.name for c in channels]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"two channels named {', '.join(twice)}: each channel needs its own name")
 
 
 # -------------------------------------------------------------------------- rows
@@ -1455,6 +1526,19 @@ def _interrupt_dead_claims(conn: Connection, row_id: int, action: str, name: str
         )
 
 
+def _delivered(conn: Connection, row_id: int, action: str) -> frozenset[str]:
+    """The plugins whose ``action`` (published, archived) of this version was recorded as sent."""
+    return frozenset(
+        conn.execute(
+            select(outbox_table.c.plugin).where(
+                outbox_table.c.report_row == row_id,
+                outbox_table.c.action == action,
+                outbox_table.c.state == SENT,
+            )
+        ).scalars()
+    )
+
+
 def _record_interrupted(
     conn: Connection,
     row: Row[Any],
@@ -1463,31 +1547,40 @@ def _record_interrupted(
     by: str,
     at: datetime,
     note: str,
+    required: frozenset[str],
 ) -> None:
-    """Record the last interrupted delivery as done, without repeating it."""
-    last = conn.execute(
+    """Record each plugin's last interrupted delivery as done, without repeating it.
+
+    The step completes once every ``required`` plugin (when empty: every plugin
+    with an attempt in the outbox) has delivered.
+    """
+    action = str(target)
+    entries = conn.execute(
         select(outbox_table)
-        .where(
-            outbox_table.c.report_row == row.id,
-            outbox_table.c.action == str(target),
-            outbox_table.c.state == INTERRUPTED,
-        )
-        .order_by(outbox_table.c.id.desc())
-    ).first()
-    if last is None:
+        .where(outbox_table.c.report_row == row.id, outbox_table.c.action == action)
+        .order_by(outbox_table.c.id)
+    ).all()
+    done = _delivered(conn, row.id, action)
+    last = {e.plugin: e for e in entries if e.state == INTERRUPTED and e.plugin not in done}
+    if required:
+        last = {plugin: e for plugin, e in last.items() if plugin in required}
+    if not last:
         raise LifecycleError(
             f"report {name}: no interrupted {target} step to record"
             " (record-only records one whose outcome was never recorded)"
         )
-    conn.execute(
-        insert(outbox_table).values(
-            report_row=row.id, action=str(target), plugin=last.plugin, target=last.target,
-            actor=by, owner=owner(), state=SENT, claimed=_now().isoformat(),
-            finished=_now().isoformat(), detail=f"the interrupted attempt recorded as done by {by}",
-        )
-    )  # fmt: skip
-    _insert_delivery(conn, row.id, str(target), last.plugin, last.target, by, at)
-    _move(conn, row, target, by, at, note)
+    for plugin, entry in sorted(last.items()):
+        conn.execute(
+            insert(outbox_table).values(
+                report_row=row.id, action=action, plugin=plugin, target=entry.target,
+                actor=by, owner=owner(), state=SENT, claimed=_now().isoformat(),
+                finished=_now().isoformat(),
+                detail=f"the interrupted attempt recorded as done by {by}",
+            )
+        )  # fmt: skip
+        _insert_delivery(conn, row.id, action, plugin, entry.target, by, at)
+    if (required or {e.plugin for e in entries}) <= _delivered(conn, row.id, action):
+        _move(conn, row, target, by, at, note)
 
 
 def _finish_claim(

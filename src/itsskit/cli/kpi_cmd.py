@@ -24,7 +24,7 @@ from itsskit.cli import (
 )
 from itsskit.converter import converter
 from itsskit.kpis import KpiResult, format_value
-from itsskit.services import KpiFigure, kpi_figures
+from itsskit.services.kpis import KpiFigure, kpi_figures
 
 __all__ = ["kpi", "result_json"]
 

@@ -3,6 +3,8 @@
 The report lifecycle (seed 001 steps 4-8) on the report store of a
 configuration file (``[storage] url``, default ``itsskit.db`` beside it;
 ``--db`` overrides). Every step names who (``--by``) and may carry a ``--note``.
+Each command parses its arguments and calls one function of
+:mod:`itsskit.services.lifecycle`.
 
 Exit codes: 0 done; 1 the step was refused or failed (an illegal transition,
 the wrong approver, a channel that could not send) or, for ``batch``, some
@@ -12,16 +14,13 @@ report failed; 2 a usage or configuration error.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypeVar
 
-import attrs
 import click
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from itsskit.cli import (
     HELP_OPTIONS,
@@ -30,20 +29,34 @@ from itsskit.cli import (
     check_formats,
     load,
     parse_at,
-    parse_period,
     print_table,
     progress,
     reported_errors,
     warn_provisional,
 )
-from itsskit.config import Config, ConfigError, make_archive_store, make_channel
-from itsskit.files import safe_path
-from itsskit.lifecycle import LifecycleError, check_transition, next_states
-from itsskit.models import ImprovementItem, Project, Report, ReportStatus
-from itsskit.periods import Period
-from itsskit.plugins import PluginHost
+from itsskit.config import Config
+from itsskit.converter import converter
+from itsskit.lifecycle import LifecycleError, next_states
+from itsskit.models import ImprovementItem, ReportStatus
 from itsskit.provisional import calendar_names
-from itsskit.storage import ReportStore, StoreBusy, StoredReport
+from itsskit.services import lifecycle as services
+from itsskit.services.lifecycle import (
+    BadRequest,
+    ReportTarget,
+    Step,
+    StepResult,
+    approve_report,
+    archive_report,
+    batch_reports,
+    open_register,
+    publish_report,
+    report_state,
+    report_target,
+    return_report,
+    review_report,
+    submit_report,
+)
+from itsskit.storage import ReportStore
 
 __all__ = [
     "LIFECYCLE_COMMANDS",
@@ -96,45 +109,17 @@ _actor = _options(
 )
 
 
-class _Step(TypedDict):
-    """Who takes a step, when and why: the keywords every :class:`ReportStore` step takes."""
-
-    by: str
-    at: datetime | None
-    note: str
-
-
-@attrs.frozen(kw_only=True)
-class _Session:
-    """A configuration's plugins, report store and one of its reports."""
-
-    config: Config
-    host: PluginHost
-    store: ReportStore
-    project: Project
-    report_id: str
-    period: str  # the normalised period label
-
-
 @contextmanager
-def _session(config_path: Path, report_id: str, period: str, db: str | None) -> Iterator[_Session]:
-    """Config, plugins and the open store; refused steps exit 1, usage errors 2."""
+def _session(
+    config_path: Path, report_id: str, period: str, db: str | None
+) -> Iterator[ReportTarget]:
+    """Config, plugins, the open store and the report; refused steps exit 1, usage errors 2."""
     config, host = load(config_path)
-    if report_id not in config.reports:
-        known = ", ".join(sorted(config.reports)) or "none"
-        raise UsageProblem(f"unknown report {report_id!r} (known: {known})")
-    project = config.projects[config.reports[report_id].project]
-    try:
-        label = Period.parse(period, project.timezone).label
-    except ValueError as exc:
-        raise UsageProblem(str(exc)) from None
     with _store(config, db) as store, reported_errors():
-        session = _Session(
-            config=config, host=host, store=store, project=project, report_id=report_id,
-            period=label,
-        )  # fmt: skip
         try:
-            yield session
+            yield report_target(config, host, store, report_id, period)
+        except BadRequest as exc:
+            raise UsageProblem(str(exc)) from None
         except LifecycleError as exc:
             raise Failure(str(exc)) from None
 
@@ -142,96 +127,30 @@ def _session(config_path: Path, report_id: str, period: str, db: str | None) -> 
 @contextmanager
 def _store(config: Config, db: str | None) -> Iterator[ReportStore]:
     """The report store of ``--db`` or of the configuration; one clear line when it won't open."""
-    where = (
-        f"--db {_shown(db)}" if db else f"{config.path}: storage.url {_shown(config.database_url)}"
-    )
-    expected = "expected a SQLite database file or a SQLAlchemy URL"
-    if db is not None and Path(db).is_dir():
-        raise UsageProblem(f"{where}: is a folder; {expected}")
     try:
-        store = ReportStore.open(db or config.database_url)
-    except StoreBusy as exc:
-        raise Failure(f"{where}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - any database problem is one clear line
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise UsageProblem(
-            f"{where}: cannot open the report store ({type(exc).__name__}: {reason}); {expected}"
-        ) from None
+        store = open_register(config, db)
+    except BadRequest as exc:
+        raise UsageProblem(str(exc)) from None
+    except LifecycleError as exc:
+        raise Failure(str(exc)) from None
     with store:
         try:
             yield store
-        except StoreBusy as exc:
+        except LifecycleError as exc:
             raise Failure(str(exc)) from None
-
-
-def _shown(url: str) -> str:
-    """A database URL or path as messages show it: the password hidden."""
-    try:
-        return make_url(url).render_as_string(hide_password=True) if "://" in url else url
-    except ArgumentError:
-        return url
-
-
-def _effect_failed(s: _Session, plugin: str, target: ReportStatus, exc: Exception) -> Failure:
-    """A channel or archive store that raised: the state is unchanged (the outbox says failed)."""
-    stored = s.store.get(s.report_id, s.period)
-    return Failure(
-        f"report {stored.name}: {plugin} failed, not {target} (still {stored.status}):"
-        f" {type(exc).__name__}: {exc}"
-    )
-
-
-def _repair(s: _Session, target: ReportStatus) -> None:
-    """Re-render the files of the version that went missing or changed, before using them."""
-    from itsskit.report.output import render
-
-    stored = s.store.get(s.report_id, s.period)
-    check_transition(stored.name, stored.status, target)
-
-    def rerender(report: Report, formats: Sequence[str], folder: Path) -> dict[str, Path]:
-        return render(report, formats, folder, host=s.host)
-
-    try:
-        repaired = s.store.repair(s.report_id, s.period, rerender)
-    except LifecycleError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a renderer plugin may raise anything
-        raise Failure(
-            f"report {stored.name}: its files are missing or changed and could not be"
-            f" re-rendered from the stored content: {type(exc).__name__}: {exc}"
-        ) from None
-    for fixed in repaired:
-        kept = f"; the changed file is kept as {fixed.kept}" if fixed.kept else ""
-        click.echo(
-            f"warning: report {stored.name}: its {fixed.format} file {fixed.path} was missing"
-            f" or changed: re-rendered from the stored content{kept}",
-            err=True,
-        )
-
-
-def _warn_interrupted(stored: StoredReport, target: ReportStatus, repeated: str) -> None:
-    """Say so when an earlier attempt stopped before its outcome was recorded."""
-    for entry in stored.outbox:
-        if entry.action == target and entry.state == "interrupted":
-            click.echo(
-                f"warning: report {stored.name}: an earlier {target} step via {entry.plugin}"
-                f" (claimed {entry.claimed.isoformat()}) stopped before its outcome was"
-                f" recorded; {repeated}",
-                err=True,
-            )
 
 
 def _step_command(
     name: str | None = None,
-) -> Callable[[Callable[..., StoredReport]], click.Command]:
-    """A lifecycle step as a command: ``take(session, step, **its own options)``.
+) -> Callable[[Callable[..., StepResult]], click.Command]:
+    """A lifecycle step as a command: ``take(target, step, **its own options)``.
 
     The command has CONFIG, --report, --period, --db, --by, --note and --at
-    before its own options; ``take`` takes the step and returns the stored
-    report, whose new state and allowed next states are printed.
+    before its own options; ``take`` calls the step's service; its warnings go
+    to stderr, then the new state and allowed next states are printed.
     """
 
-    def make(take: Callable[..., StoredReport]) -> click.Command:
+    def make(take: Callable[..., StepResult]) -> click.Command:
         @_target
         @_actor
         @functools.wraps(take)  # its docstring and its own options (click's __click_params__)
@@ -245,9 +164,12 @@ def _step_command(
             at_text: str | None,
             **options: Any,
         ) -> None:
-            step = _Step(by=by, at=parse_at(at_text), note=note)
-            with _session(config, report_id, period, db) as session:
-                stored = take(session, step, **options)
+            step = Step(by=by, at=parse_at(at_text), note=note)
+            with _session(config, report_id, period, db) as target:
+                result = take(target, step, **options)
+            for warning in result.warnings:
+                click.echo(f"warning: {warning}", err=True)
+            stored = result.stored
             click.echo(f"{stored.name}: {stored.status} (next: {_nexts(stored.status)})")
 
         return click.command(name, context_settings=HELP_OPTIONS)(command)
@@ -273,8 +195,8 @@ def _nexts(status: ReportStatus) -> str:
     " a resubmission's in reports/<project>/v<version>).",
 )
 def submit(
-    s: _Session, step: _Step, rebuild: bool, formats: str, out_dir: Path | None
-) -> StoredReport:
+    t: ReportTarget, step: Step, rebuild: bool, formats: str, out_dir: Path | None
+) -> StepResult:
     """Submit a report for approval (seed 001 step 4).
 
     The stored draft is submitted. A report not stored yet, a returned one
@@ -282,76 +204,20 @@ def submit(
     The new files are rendered aside and take their place only once the
     submission is recorded: a refused or interrupted submission changes no file.
     """
-    check_formats(s.host, formats)
-    default = safe_path(s.config.base_dir / "reports", s.project.id)
-    stored = s.store.get(s.report_id, s.period) if s.store.has(s.report_id, s.period) else None
-    if stored is not None:
-        check_transition(stored.name, stored.status, ReportStatus.SUBMITTED)  # before building
-        if stored.status == ReportStatus.DRAFT and not rebuild:
-            return s.store.submit(s.report_id, s.period, **step)
-        if stored.status == ReportStatus.RETURNED:  # the new version's files beside the old ones
-            default = default / f"v{stored.report.version + 1}"
-    folder = out_dir or default
-    with _staged(s, folder) as stage:
-        report, files = _build(s, formats, stage, folder, step["at"])
-        return s.store.submit(
-            s.report_id, s.period, report=report, files=files, staging=stage,
-            timezone=s.project.timezone, **step,
-        )  # fmt: skip
-
-
-@contextmanager
-def _staged(s: _Session, folder: Path) -> Iterator[Path]:
-    """A staging folder in ``folder`` (see :meth:`ReportStore.staging`), dropped afterwards."""
-    try:
-        stage = s.store.staging(folder)
-    except OSError as exc:
-        raise Failure(
-            f"--out {folder}: cannot write the files ({exc}); expected a folder"
-        ) from None
-    try:
-        yield stage
-    finally:
-        s.store.drop_staging(stage)
-
-
-def _build(
-    s: _Session, formats: str, out_dir: Path, shown: Path, at: datetime | None
-) -> tuple[Report, dict[str, Path]]:
-    """Build the report and render it into ``out_dir`` (the folder ``shown`` in messages)."""
-    from itsskit.records import SourceError
-    from itsskit.report.builder import build_report
-    from itsskit.report.notes import NotesError
-    from itsskit.report.output import render
-
-    period = Period.parse(s.period, s.project.timezone)
-    try:
-        report = build_report(s.config, s.report_id, period, host=s.host, at=at)
-    except NotesError as exc:
-        raise UsageProblem(str(exc)) from None
-    except (ConfigError, SourceError):
-        raise
-    except Exception as exc:  # noqa: BLE001 - one clear line per failed report
-        raise Failure(f"report {s.report_id}: {type(exc).__name__}: {exc}") from exc
-    try:
-        files = render(report, formats, out_dir, host=s.host)
-    except (KeyError, ValueError) as exc:
-        raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
-    except OSError as exc:
-        raise Failure(f"--out {shown}: cannot write the files ({exc}); expected a folder") from None
-    return report, files
+    names = check_formats(t.host, formats)
+    return submit_report(t, step, rebuild=rebuild, formats=names, out_dir=out_dir)
 
 
 @_step_command()
-def approve(s: _Session, step: _Step) -> StoredReport:
+def approve(t: ReportTarget, step: Step) -> StepResult:
     """Approve the submitted report (seed 001 step 5); by the project's approver if it names one."""
-    return s.store.approve(s.report_id, s.period, approver=s.project.approver, **step)
+    return approve_report(t, step)
 
 
 @_step_command("return")
-def rework(s: _Session, step: _Step) -> StoredReport:
+def rework(t: ReportTarget, step: Step) -> StepResult:
     """Return the submitted report to its author for rework (seed 001 step 5.2)."""
-    return s.store.rework(s.report_id, s.period, approver=s.project.approver, **step)
+    return return_report(t, step)
 
 
 _RECORD_ONLY = click.option(
@@ -364,34 +230,18 @@ _RECORD_ONLY = click.option(
 
 @_step_command()
 @_RECORD_ONLY
-def publish(s: _Session, step: _Step, record_only: bool) -> StoredReport:
-    """Publish the approved report to its distribution list through [distribution] (step 6).
+def publish(t: ReportTarget, step: Step, record_only: bool) -> StepResult:
+    """Publish the approved report to its distribution list through each [distribution] channel.
 
-    Without a [distribution] channel the publication is only recorded. Files
-    found missing or changed are re-rendered from the stored content first.
+    Seed 001 step 6. Each channel delivers on its own; the report is published
+    once every channel has, and publishing again sends only through the
+    channels that have not. Without a channel the publication is only
+    recorded. Files found missing or changed are re-rendered first.
     """
-    channel = make_channel(s.config, s.host)
-    target = ReportStatus.PUBLISHED
-    if not record_only:
-        _repair(s, target)
-    try:
-        stored = s.store.publish(
-            s.report_id, s.period, channel=channel, record_only=record_only, **step
-        )
-    except LifecycleError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a channel plugin may raise anything
-        plugin = f"channel {channel.name if channel else '-'}"
-        raise _effect_failed(s, plugin, target, exc) from None
-    repeated = "recorded as sent" if record_only else "it may have reached the recipients twice"
-    _warn_interrupted(stored, target, repeated)
-    if channel is None and not record_only:
-        click.echo(
-            "warning: no [distribution] channel: recorded as published, nothing sent", err=True
-        )
-    for delivery in stored.deliveries:
+    result = publish_report(t, step, record_only=record_only)
+    for delivery in result.stored.deliveries:
         click.echo(f"sent via {delivery.plugin} to {delivery.target}")
-    return stored
+    return result
 
 
 @_step_command()
@@ -408,17 +258,29 @@ def publish(s: _Session, step: _Step, record_only: bool) -> StoredReport:
     help="Improvement item 'description | owner | YYYY-MM-DD' (owner, due optional; repeatable).",
 )
 def review(
-    s: _Session, step: _Step, minutes: str | None, minutes_file: Path | None, items: tuple[str, ...]
-) -> StoredReport:
+    t: ReportTarget,
+    step: Step,
+    minutes: str | None,
+    minutes_file: Path | None,
+    items: tuple[str, ...],
+) -> StepResult:
     """Record the review meeting of the published report: minutes and improvement items (step 7)."""
     if (minutes is None) == (minutes_file is None):
         raise UsageProblem("give the minutes: --minutes TEXT or --minutes-file PATH (one of them)")
     text = _read_minutes(minutes_file) if minutes_file else minutes or ""
-    parsed = [parse_item(item) for item in items]
-    stored = s.store.review(s.report_id, s.period, minutes=text, items=parsed, **step)
-    for item in stored.review.items if stored.review else ():
+    result = review_report(t, step, minutes=text, items=[parse_item(item) for item in items])
+    review = result.stored.review
+    for item in review.items if review else ():
         click.echo(f"improvement {item.id}: {item.description}")
-    return stored
+    return result
+
+
+def parse_item(text: str) -> ImprovementItem:
+    """``--item`` (see :func:`itsskit.services.lifecycle.parse_item`); a usage error if malformed."""
+    try:
+        return services.parse_item(text)
+    except BadRequest as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 def _read_minutes(path: Path) -> str:
@@ -428,45 +290,18 @@ def _read_minutes(path: Path) -> str:
         raise UsageProblem(f"{path}: the minutes file must be UTF-8 text") from None
 
 
-def parse_item(text: str) -> ImprovementItem:
-    """``"description | owner | YYYY-MM-DD"`` (owner and due optional) as an item without id."""
-    parts = [part.strip() for part in text.split("|")]
-    if not parts[0] or len(parts) > 3:
-        raise UsageProblem(f"--item {text!r}: expected 'description | owner | YYYY-MM-DD'")
-    due = None
-    if len(parts) == 3 and parts[2]:
-        try:
-            due = date.fromisoformat(parts[2])
-        except ValueError:
-            raise UsageProblem(f"--item {text!r}: the due date must be YYYY-MM-DD") from None
-    owner = parts[1] if len(parts) > 1 else ""
-    return ImprovementItem(id="", description=parts[0], owner=owner, due=due)
-
-
 @_step_command()
 @_RECORD_ONLY
-def archive(s: _Session, step: _Step, record_only: bool) -> StoredReport:
+def archive(t: ReportTarget, step: Step, record_only: bool) -> StepResult:
     """Archive the reviewed report, with the review minutes, to the [archive] store (step 8).
 
     Files found missing or changed are re-rendered from the stored content first.
     """
-    store = make_archive_store(s.config, s.host)
-    target = ReportStatus.ARCHIVED
-    if not record_only:
-        _repair(s, target)
-    try:
-        stored = s.store.archive(
-            s.report_id, s.period, store=store, record_only=record_only, **step
-        )
-    except LifecycleError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - an archive store plugin may raise anything
-        raise _effect_failed(s, f"archive store {store.name}", target, exc) from None
-    _warn_interrupted(stored, target, "recorded as archived" if record_only else "archived again")
-    for delivery in stored.deliveries:
+    result = archive_report(t, step, record_only=record_only)
+    for delivery in result.stored.deliveries:
         if delivery.action == "archived":
             click.echo(f"archived via {delivery.plugin}: {delivery.target}")
-    return stored
+    return result
 
 
 # ------------------------------------------------------------------- looking
@@ -494,44 +329,60 @@ def list_reports(
 @click.command(context_settings=HELP_OPTIONS)
 @_target
 @click.option("--version", type=int, help="A version (default: the latest).")
-def show(config: Path, report_id: str, period: str, db: str | None, version: int | None) -> None:
-    """One stored report: state, files, deliveries and their attempts, review, next steps."""
-    with _session(config, report_id, period, db) as s:
-        stored = s.store.get(s.report_id, s.period, version)
-    report = stored.report
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table, or JSON (through the one converter).",
+)
+def show(
+    config: Path, report_id: str, period: str, db: str | None, version: int | None, output: str
+) -> None:
+    """One stored report: state, files, each channel's delivery and attempts, review, next steps."""
+    with _session(config, report_id, period, db) as t:
+        state = report_state(t, version)
+    if output == "json":
+        click.echo(json.dumps(converter.unstructure(state), ensure_ascii=False, indent=2))
+        return
     rows: list[tuple[str, str]] = [
-        ("report", stored.name),
-        ("title", report.spec.title),
-        ("project", report.project),
-        ("status", str(stored.status)),
-        ("next", _nexts(stored.status)),
-        ("distribution", ", ".join(report.spec.distribution)),
+        ("report", state.name),
+        ("title", state.title),
+        ("project", state.project),
+        ("status", str(state.status)),
+        ("next", ", ".join(state.next) or "none"),
+        ("distribution", ", ".join(state.distribution)),
     ]
-    rows += [(f"file {f.format}", f"{f.path}  sha256 {f.sha256}") for f in stored.files.values()]
+    rows += [(f"file {f.format}", f"{f.path}  sha256 {f.sha256}") for f in state.files]
     rows += [
-        (d.action, f"{d.plugin}: {d.target} ({d.by}, {d.at.isoformat()})")
-        for d in stored.deliveries
+        (f"channel {c.channel}", c.state + (f": {c.target}" if c.target else "")
+         + (f" ({c.detail})" if c.detail else ""))
+        for c in state.channels
+    ]  # fmt: skip
+    rows += [
+        (d.action, f"{d.plugin}: {d.target} ({d.by}, {d.at.isoformat()})") for d in state.deliveries
     ]
     rows += [
         (f"attempt {e.action}", f"{e.state} via {e.plugin} ({e.by}, claimed {e.claimed.isoformat()})"
          + (f": {e.detail}" if e.detail else ""))
-        for e in stored.outbox
+        for e in state.outbox
     ]  # fmt: skip
-    if stored.review:
-        rows.append(("review", f"{stored.review.by}, {stored.review.held.isoformat()}"))
-        rows.append(("minutes", stored.review.minutes.strip()))
-        rows += [(f"improvement {i.id}", i.description) for i in stored.review.items]
-    print_table(("field", "value"), rows, title=stored.name)
+    if state.review:
+        rows.append(("review", f"{state.review.by}, {state.review.held.isoformat()}"))
+        rows.append(("minutes", state.review.minutes.strip()))
+        rows += [(f"improvement {i.id}", i.description) for i in state.review.items]
+    print_table(("field", "value"), rows, title=state.name)
 
 
 @click.command(context_settings=HELP_OPTIONS)
 @_target
 def history(config: Path, report_id: str, period: str, db: str | None) -> None:
     """Every lifecycle step of every version: who, when, from, to, note."""
-    with _session(config, report_id, period, db) as s:
-        steps = s.store.history(s.report_id, s.period)
+    with _session(config, report_id, period, db) as t:
+        steps = t.store.history(t.report_id, t.period)
         if not steps:
-            s.store.get(s.report_id, s.period)  # raises: not stored
+            t.store.get(t.report_id, t.period)  # raises: not stored
     rows = [
         (f"v{st.version}", st.from_status or "-", st.to_status, st.by, st.at.isoformat(), st.note)
         for st in steps
@@ -574,13 +425,11 @@ def batch(
     some report failed, 2 on a usage or configuration error. Figures resting on a
     year without the official holiday schedule get one warning (exit 1 with --strict).
     """
-    from itsskit.batch import BatchItem, run_batch
+    from itsskit.batch import BatchItem
 
     settings, host = load(config)
     at = parse_at(at_text)
     names = check_formats(host, formats)
-    for spec in settings.reports.values():
-        parse_period(period, settings.projects[spec.project].timezone)
     with _store(settings, db) as store, progress("reports", len(settings.reports)) as shown:
 
         def report(item: BatchItem, done: int, _total: int) -> None:
@@ -588,10 +437,13 @@ def batch(
             where = ", ".join(str(path) for path in item.files.values()) or item.detail
             click.echo(f"{item.report}\t{item.project}\t{item.status}\t{where}")
 
-        result = run_batch(
-            settings, period, store=store, out_dir=out_dir, formats=names, jobs=jobs,
-            force=force, host=host, at=at, by=by, progress=report,
-        )  # fmt: skip
+        try:
+            result = batch_reports(
+                settings, period, store=store, out_dir=out_dir, formats=names, jobs=jobs,
+                force=force, host=host, at=at, by=by, progress=report,
+            )  # fmt: skip
+        except BadRequest as exc:
+            raise UsageProblem(str(exc)) from None
     for item in result.failed:
         click.echo(f"error: project {item.project}, report {item.report}: {item.detail}", err=True)
     years = sorted({year for item in result.items for year in item.provisional_years})

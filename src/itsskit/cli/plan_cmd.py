@@ -18,7 +18,7 @@ from itsskit.cli import Failure, UsageProblem, load, parse_at, print_table
 from itsskit.config import Config, ConfigError
 from itsskit.models import LANGUAGES
 from itsskit.report_plan import PlanItem, PlanState
-from itsskit.services import ReportPlan, remind_authors, report_plan
+from itsskit.services.plan import ReportPlan, remind_authors, report_plan
 from itsskit.times import DEFAULT_TIMEZONE
 from itsskit.wording import Texts
 

@@ -25,7 +25,7 @@ from itsskit.provisional import calendar_names
 from itsskit.records import SourceError
 from itsskit.report.notes import NotesError
 from itsskit.report.sandbox import ReportTemplateError
-from itsskit.services import make_report
+from itsskit.services.reports import make_report
 
 
 @click.group(context_settings=HELP_OPTIONS)
