@@ -478,7 +478,7 @@ class XlsxSource(_FileSource):
             rows = worksheet.iter_rows(values_only=True)
             where = f"{resolved}, sheet {worksheet.title!r}"
             numbered = _sheet_rows(rows, where)
-            header = [cell_text(cell) or "" for cell in next(numbered, (1, ()))[1]]
+            header = _trimmed([cell_text(cell) or "" for cell in next(numbered, (1, ()))[1]])
             check_header(header, required, columns=self.columns, file=str(resolved))
             check_unique_header(header, str(resolved))
             width = len(header)
@@ -494,6 +494,14 @@ class XlsxSource(_FileSource):
             if isinstance(rows, Generator):
                 rows.close()  # the sheet's open stream inside the workbook
             workbook.close()
+
+
+def _trimmed(header: list[str]) -> list[str]:
+    """A sheet's header without the empty cells right of its last name (a sheet's rows all
+    have the sheet's full width, so a wider data row pads the header with empty cells)."""
+    while header and not header[-1]:
+        header.pop()
+    return header
 
 
 def _sheet_row_problem(values: tuple[object, ...], width: int) -> str | None:
