@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import attrs
 from sqlalchemy import (
@@ -54,7 +53,6 @@ from itsskit.improvement_store import (
     items_table,
     load_item,
     now,
-    open_engine,
 )
 from itsskit.improvements import (
     ImprovementError,
@@ -128,19 +126,6 @@ class QualityStore(ImprovementRegister):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         create_tables(engine, metadata)
-
-    @classmethod
-    def open(cls, url_or_path: str | Path) -> QualityStore:
-        """Open (creating missing tables) the quality store at a URL or SQLite path."""
-        engine = open_engine(url_or_path)
-        try:
-            return cls(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-
-    def __enter__(self) -> QualityStore:
-        return self
 
     # ------------------------------------------------------------------ audits
 
