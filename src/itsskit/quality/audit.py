@@ -32,14 +32,13 @@ from itsskit.periods import Period
 from itsskit.quality.checkpoints import AREAS, CHECKPOINTS, REFERENCE
 from itsskit.quality.common import (
     LANGUAGES,
-    InputFileError,
     Table,
     check_language,
     day_text,
-    load_checked,
     quality_report,
     table,
 )
+from itsskit.quality.files import InputFileError, load_checked
 from itsskit.wording import Texts
 
 __all__ = [

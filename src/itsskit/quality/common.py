@@ -7,12 +7,10 @@ built-in renderers (docx, HTML, Markdown, JSON) render it unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from itsskit.config import ConfigError, read_toml, structure_or_errors
 from itsskit.kpis import KpiResult, format_value
 from itsskit.kpis.catalogue import KpiCatalogue, builtin_catalogue
 from itsskit.kpis.results import Unit
@@ -23,12 +21,10 @@ from itsskit.wording import Texts
 __all__ = [
     "COMPANY",
     "LANGUAGES",
-    "InputFileError",
     "Row",
     "Table",
     "day_text",
     "kpi_label",
-    "load_checked",
     "quality_report",
     "table",
     "text",
@@ -40,41 +36,6 @@ COMPANY = "company"
 
 Row = tuple[str, ...]
 Table = tuple[Row, ...]
-
-T = TypeVar("T")
-
-
-class InputFileError(ValueError):
-    """An input file that cannot be used; ``errors`` holds one ``file: key.path: why`` each."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
-
-
-def load_checked(
-    path: Path,
-    cls: type[T],
-    key: str,
-    error: type[InputFileError],
-    check: Callable[[T], list[str]],
-) -> T:
-    """The TOML file ``path`` (a ``<key> file``) as ``cls`` through the one converter.
-
-    ``check`` lists what else is wrong (``key.path: why``); any problem raises
-    ``error`` with all of them, each prefixed with the file.
-    """
-    try:
-        data = read_toml(path, f"{key} file")
-    except ConfigError as exc:
-        raise error(exc.errors) from None
-    errors: list[str] = []
-    value = structure_or_errors(data, cls, key, errors, prefix=f"{path}: ")
-    if value is not None:
-        errors += [f"{path}: {problem}" for problem in check(value)]
-    if value is None or errors:
-        raise error(errors)
-    return value
 
 
 def check_language(language: str) -> str:

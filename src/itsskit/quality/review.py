@@ -20,14 +20,8 @@ from itsskit.models import ImprovementItem, Indicator, ManagementReview, Report,
 from itsskit.periods import Period
 from itsskit.quality.annual import KpisByPeriod, annual_report
 from itsskit.quality.audit import Audit, audit_report
-from itsskit.quality.common import (
-    InputFileError,
-    check_language,
-    day_text,
-    load_checked,
-    quality_report,
-    table,
-)
+from itsskit.quality.common import check_language, day_text, quality_report, table
+from itsskit.quality.files import InputFileError, load_checked
 from itsskit.quality.surveys import SatisfactionAnalysis
 from itsskit.times import DEFAULT_TIMEZONE
 from itsskit.wording import Texts
