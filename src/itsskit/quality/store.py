@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import attrs
 from sqlalchemy import (
@@ -68,11 +69,20 @@ __all__ = ["QualityStore", "action_ref", "metadata"]
 
 metadata = MetaData()
 
-audits_table = Table(
+
+def _yearly(name: str, *columns: Column[Any]) -> Table:
+    """A table of one document a year (an audit, a review), keyed by its text ``id``."""
+    return Table(
+        name,
+        metadata,
+        Column("id", String(200), primary_key=True),
+        Column("year", Integer, nullable=False),
+        *columns,
+    )
+
+
+audits_table = _yearly(
     "quality_audits",
-    metadata,
-    Column("id", String(200), primary_key=True),
-    Column("year", Integer, nullable=False),
     Column("scheduled", String(10), nullable=False),
     Column("held", String(10)),
     Column("language", String(10), nullable=False),
@@ -97,11 +107,8 @@ audit_items_table = Table(
     Column("figures", Text, nullable=False),
     UniqueConstraint("audit", "item"),
 )
-reviews_table = Table(
+reviews_table = _yearly(
     "quality_reviews",
-    metadata,
-    Column("id", String(200), primary_key=True),
-    Column("year", Integer, nullable=False),
     Column("held", String(10), nullable=False),
     Column("data", Text, nullable=False),
 )
