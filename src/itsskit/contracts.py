@@ -35,6 +35,7 @@ __all__ = [
     "ArchiveStore",
     "CalendarPreset",
     "Channel",
+    "Configurable",
     "NoOptions",
     "OptionError",
     "Record",
@@ -56,6 +57,17 @@ T = TypeVar("T")
 @attrs.frozen(kw_only=True)
 class NoOptions:
     """Options class of a plugin that takes none."""
+
+
+class Configurable(abc.ABC):
+    """A plugin class with a ``name`` and options: an instance of ``options_class``,
+    structured from the user's ``[KIND.NAME]`` table (default: the class's defaults)."""
+
+    name: ClassVar[str]
+    options_class: ClassVar[type[Any]] = NoOptions
+
+    def __init__(self, options: Any = None) -> None:
+        self.options = options if options is not None else self.options_class()
 
 
 class Registry(Generic[T]):
@@ -203,15 +215,10 @@ class Source(abc.ABC):
 # ---------------------------------------------------------------------- renderers
 
 
-class Renderer(abc.ABC):
+class Renderer(Configurable):
     """Turns a built :class:`~itsskit.models.Report` into a file's bytes."""
 
-    name: ClassVar[str]
     suffix: ClassVar[str]
-    options_class: ClassVar[type[Any]] = NoOptions
-
-    def __init__(self, options: Any = None) -> None:
-        self.options = options if options is not None else self.options_class()
 
     @abc.abstractmethod
     def render(self, report: Report, *, template: Path | None = None) -> bytes:
@@ -242,28 +249,16 @@ class SectionBuilder(abc.ABC):
 # ------------------------------------------------------------ distribution/archive
 
 
-class Channel(abc.ABC):
+class Channel(Configurable):
     """Delivers rendered report files to the report's distribution list."""
-
-    name: ClassVar[str]
-    options_class: ClassVar[type[Any]] = NoOptions
-
-    def __init__(self, options: Any = None) -> None:
-        self.options = options if options is not None else self.options_class()
 
     @abc.abstractmethod
     def send(self, report: Report, files: Mapping[str, Path], recipients: Sequence[str]) -> None:
         """Deliver ``files`` (format -> path) to ``recipients``; raise on failure."""
 
 
-class ArchiveStore(abc.ABC):
+class ArchiveStore(Configurable):
     """Keeps archived reports (a folder by default, a knowledge base by plugin)."""
-
-    name: ClassVar[str]
-    options_class: ClassVar[type[Any]] = NoOptions
-
-    def __init__(self, options: Any = None) -> None:
-        self.options = options if options is not None else self.options_class()
 
     @abc.abstractmethod
     def archive(self, report: Report, files: Mapping[str, Path]) -> str:

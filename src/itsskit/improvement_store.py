@@ -28,7 +28,7 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import (
     Column,
@@ -91,30 +91,35 @@ items_table = Table(
     Column("closed_on", String(10)),
     Column("revision", Integer, nullable=False),
 )
-events_table = Table(
+
+
+def _item_history(name: str, *columns: Column[Any]) -> Table:
+    """A table of numbered rows (``seq`` 1, 2, ...) that belong to one register item."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("item", ForeignKey("quality_items.id"), nullable=False),
+        Column("seq", Integer, nullable=False),
+        *columns,
+        UniqueConstraint("item", "seq"),
+    )
+
+
+events_table = _item_history(
     "quality_item_events",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("item", ForeignKey("quality_items.id"), nullable=False),
-    Column("seq", Integer, nullable=False),
     Column("event", String(40), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("at", String(40), nullable=False),
     Column("note", Text, nullable=False),
     Column("changes", Text, nullable=False),
-    UniqueConstraint("item", "seq"),
 )
-verifications_table = Table(
+verifications_table = _item_history(
     "quality_verifications",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("item", ForeignKey("quality_items.id"), nullable=False),
-    Column("seq", Integer, nullable=False),
     Column("actor", String(200), nullable=False),
     Column("on_day", String(10), nullable=False),
     Column("evidence", Text, nullable=False),
     Column("effective", Integer, nullable=False),
-    UniqueConstraint("item", "seq"),
 )
 
 #: A pure rule applied to a stored item (with the instant of the step, for the register).
@@ -178,7 +183,7 @@ class ImprovementRegister:
         create_tables(engine, metadata)
 
     @classmethod
-    def open(cls, url_or_path: str | Path) -> ImprovementRegister:
+    def open(cls, url_or_path: str | Path) -> Self:
         """Open (creating its tables when missing) the register at a URL or SQLite path."""
         engine = open_engine(url_or_path)
         try:
@@ -196,7 +201,7 @@ class ImprovementRegister:
         """Release the database connections."""
         self._engine.dispose()
 
-    def __enter__(self) -> ImprovementRegister:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_exc: object) -> None:

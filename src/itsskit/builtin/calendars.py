@@ -9,6 +9,8 @@ them where no plugin host is at hand.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from itsskit.calendar import BusinessCalendar
 from itsskit.contracts import CalendarPreset, Registry
 from itsskit.hookspecs import hookimpl
@@ -24,32 +26,29 @@ __all__ = [
 ]
 
 
-class ChinaPreset(CalendarPreset):
+class WeeklyPreset(CalendarPreset):
+    """The weekday rule, plus the spec's schedule files and own holidays and workdays;
+    never provisional."""
+
+    name = "weekly"
+    #: Whether the shipped PRC notices and provisional statutory holidays apply.
+    statutory: ClassVar[bool] = False
+
+    def build(self, spec: CalendarSpec) -> BusinessCalendar:
+        book = ScheduleBook(statutory=self.statutory, files=tuple(spec.schedules))
+        return BusinessCalendar(
+            spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays, book=book
+        )
+
+
+class ChinaPreset(WeeklyPreset):
     """The PRC holidays and make-up working days year by year (the spec's schedule
     files, else the shipped notices 2004-2026, else the provisional statutory
     holidays), beneath the spec's own ``holidays``/``workdays`` (company overrides);
     ``weekdays`` as given."""
 
     name = "china"
-
-    def build(self, spec: CalendarSpec) -> BusinessCalendar:
-        book = ScheduleBook(statutory=True, files=tuple(spec.schedules))
-        return BusinessCalendar(
-            spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays, book=book
-        )
-
-
-class WeeklyPreset(CalendarPreset):
-    """The weekday rule, plus the spec's schedule files and own holidays and workdays;
-    never provisional."""
-
-    name = "weekly"
-
-    def build(self, spec: CalendarSpec) -> BusinessCalendar:
-        book = ScheduleBook(statutory=False, files=tuple(spec.schedules))
-        return BusinessCalendar(
-            spec.timezone, spec.weekdays, spec.hours, spec.holidays, spec.workdays, book=book
-        )
+    statutory = True
 
 
 class AlwaysPreset(CalendarPreset):

@@ -22,6 +22,7 @@ from itsskit.cli import (
     warn_provisional,
     warn_without_sources,
 )
+from itsskit.cli.options import AT, CONFIG, STRICT
 from itsskit.converter import converter
 from itsskit.kpis import KpiResult, format_value
 from itsskit.services.kpis import KpiFigure, kpi_figures
@@ -36,21 +37,14 @@ def result_json(result: KpiResult) -> dict[str, Any]:
 
 
 @click.command("kpi", context_settings=HELP_OPTIONS)
-@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@CONFIG
 @click.option("--period", "period_text", required=True, help="2025-10, 2025-Q4 or 2025.")
 @click.option("--project", "project_id", default=None, help="One project (default: the company).")
 @click.option(
     "--format", "output", type=click.Choice(["json", "table"]), default="table", show_default=True
 )
-@click.option(
-    "--at",
-    "at_text",
-    default=None,
-    help="Evaluation instant, ISO 8601 (no offset: the project's timezone). Default: now.",
-)
-@click.option(
-    "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
-)
+@AT
+@STRICT
 def kpi(
     config: Path,
     period_text: str,

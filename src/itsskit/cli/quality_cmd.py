@@ -24,9 +24,10 @@ from itsskit.cli import (
     read_records,
     warn_provisional,
 )
+from itsskit.cli.options import CONFIG, FORMATS, LANGUAGE, STRICT, out_dir, stack
 from itsskit.config import Config, ConfigError, read_toml, structure_or_errors
 from itsskit.converter import converter
-from itsskit.improvement_store import item_json
+from itsskit.improvement_store import ImprovementRegister, item_json
 from itsskit.improvements import SOURCES, ImprovementError, shown_status
 from itsskit.models import ImprovementItem, RecordSet, Report
 from itsskit.periods import FIRST_YEAR, LAST_YEAR, Period
@@ -62,28 +63,14 @@ from itsskit.quality.service import (
 
 __all__ = ["quality"]
 
-_FORMAT = click.option(
-    "--format", "formats", default="docx,html", show_default=True,
-    help="Comma-separated renderers: docx, html, pdf, markdown (md), json.",
-)  # fmt: skip
-_OUT = click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
-    help="Folder to write the files into (created if missing).",
-)  # fmt: skip
-_LANGUAGE = click.option(
-    "--language", type=click.Choice(["zh-CN", "en"]), default="zh-CN", show_default=True
-)
+_OUT = out_dir(required=True)
 _AT = click.option(
     "--at", "at_text", default=None,
     help="Evaluation instant, ISO 8601 with offset. Default: now.",
 )  # fmt: skip
-_STRICT = click.option(
-    "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
-)
 _YEAR = click.option(
     "--year", type=click.IntRange(FIRST_YEAR, LAST_YEAR), required=True, help="The year."
 )
-_CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _AUDIT = click.option(
     "--audit", "audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None, help="An answered audit file (from `quality checklist`).",
@@ -107,7 +94,7 @@ def quality() -> None:
 @_YEAR
 @click.option("--scheduled", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Audit date, YYYY-MM-DD (default: 15 October of the year).")  # fmt: skip
-@_LANGUAGE
+@LANGUAGE
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Also write the audit as a TOML file (required without CONFIG).")  # fmt: skip
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
@@ -156,7 +143,7 @@ def checklist(
 
 
 @quality.command("audit")
-@_CONFIG
+@CONFIG
 @_YEAR
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
@@ -175,7 +162,7 @@ def audit_show(config: Path, year: int, output: str) -> None:
 
 
 @quality.command("answer")
-@_CONFIG
+@CONFIG
 @_YEAR
 @click.argument("item")
 @click.option("--conforming/--nonconforming", default=None,
@@ -200,7 +187,7 @@ def answer_cmd(
 
 
 @quality.command("audit-import")
-@_CONFIG
+@CONFIG
 @click.argument("audit_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def audit_import(config: Path, audit_file: Path) -> None:
     """Store an audit TOML file (answers and [[actions]]) in the register database."""
@@ -214,7 +201,7 @@ def audit_import(config: Path, audit_file: Path) -> None:
 
 
 @quality.command("action")
-@_CONFIG
+@CONFIG
 @_YEAR
 @click.option("--finding", required=True, help="The finding: NC-<item id>.")
 @click.option("--action", "text", required=True, help="What will be done.")
@@ -239,7 +226,7 @@ def action_cmd(
 @quality.command("audit-report")
 @click.argument("audit_file", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))  # fmt: skip
-@_FORMAT
+@FORMATS
 @_OUT
 @click.option("--on", "on_text", default=None,
               help="Date for the action status, YYYY-MM-DD (default: today).")  # fmt: skip
@@ -277,12 +264,12 @@ def audit_report_cmd(
 
 
 @quality.command("indicators")
-@_CONFIG
+@CONFIG
 @click.option("--period", "period_text", required=True, help="2025-10, 2025-Q4 or 2025.")
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table",
               show_default=True)  # fmt: skip
 @_AT
-@_STRICT
+@STRICT
 def indicators_cmd(
     config: Path, period_text: str, output: str, at_text: str | None, strict: bool
 ) -> None:
@@ -327,51 +314,42 @@ def _indicator_table(results: Sequence[IndicatorResult], period_text: str) -> No
     print_table(headers, rows, title=f"indicators {period_text}")
 
 
-def _year_document(command: Callable[..., None]) -> Callable[..., None]:
-    """The options of a year's document (the annual report, the review pack)."""
-    options = (_CONFIG, _YEAR, _FORMAT, _OUT,
-               _LANGUAGE, _AUDIT, _IMPROVEMENTS, _AT, _STRICT)  # fmt: skip
-    for option in reversed(options):
-        command = option(command)
+def _year_document_command(name: str, kind: str, summary: str) -> click.Command:
+    """The command rendering a year's document of ``kind`` (annual report, review pack)."""
+
+    @quality.command(name, help=summary)
+    @stack(CONFIG, _YEAR, FORMATS, _OUT, LANGUAGE, _AUDIT, _IMPROVEMENTS, _AT, STRICT)
+    def command(
+        config: Path, year: int, formats: str, out_dir: Path, language: str,
+        audit_file: Path | None, improvements_file: Path | None, at_text: str | None,
+        strict: bool,
+    ) -> None:  # fmt: skip
+        report, failed = _year_report(
+            kind, config, year, language, audit_file, improvements_file, at_text, strict
+        )
+        _write(report, formats, out_dir)
+        if failed:
+            click.get_current_context().exit(1)
+
     return command
 
 
-@quality.command("annual-report")
-@_year_document
-def annual_report_cmd(
-    config: Path, year: int, formats: str, out_dir: Path, language: str,
-    audit_file: Path | None, improvements_file: Path | None, at_text: str | None, strict: bool,
-) -> None:  # fmt: skip
-    """Render the annual quality report (组织级质量年报, seed 0403 §6.2.3)."""
-    report, failed = _year_report(
-        "annual", config, year, language, audit_file, improvements_file, at_text, strict
-    )
-    _write(report, formats, out_dir)
-    if failed:
-        click.get_current_context().exit(1)
-
-
-@quality.command("review-pack")
-@_year_document
-def review_pack_cmd(
-    config: Path, year: int, formats: str, out_dir: Path, language: str,
-    audit_file: Path | None, improvements_file: Path | None, at_text: str | None, strict: bool,
-) -> None:  # fmt: skip
-    """Render the management review input pack (seed 0403 §7.3.2)."""
-    report, failed = _year_report(
-        "review", config, year, language, audit_file, improvements_file, at_text, strict
-    )
-    _write(report, formats, out_dir)
-    if failed:
-        click.get_current_context().exit(1)
+annual_report_cmd = _year_document_command(
+    "annual-report",
+    "annual",
+    "Render the annual quality report (组织级质量年报, seed 0403 §6.2.3).",
+)
+review_pack_cmd = _year_document_command(
+    "review-pack", "review", "Render the management review input pack (seed 0403 §7.3.2)."
+)
 
 
 @quality.command("satisfaction-report")
-@_CONFIG
+@CONFIG
 @click.option("--period", "period_text", required=True, help="2025-10, 2025-Q4 or 2025.")
-@_FORMAT
+@FORMATS
 @_OUT
-@_LANGUAGE
+@LANGUAGE
 def satisfaction_report_cmd(
     config: Path, period_text: str, formats: str, out_dir: Path, language: str
 ) -> None:
@@ -516,7 +494,7 @@ _NOTE = click.option("--note", default="", help="A note for the history.")
 
 
 @item.command("add")
-@_CONFIG
+@CONFIG
 @click.option("--source", type=click.Choice(SOURCES), default="other", show_default=True)
 @click.option("--description", required=True, help="What is to be improved.")
 @click.option("--owner", default="")
@@ -542,7 +520,7 @@ def item_add(
 
 
 @item.command("update")
-@_CONFIG
+@CONFIG
 @_ITEM_ID
 @click.option("--description", default=None)
 @click.option("--owner", default=None)
@@ -570,21 +548,32 @@ def item_update(
     click.echo(f"updated {item_id}")
 
 
-@item.command("done")
-@_CONFIG
-@_ITEM_ID
-@_BY
-@_NOTE
-def item_done(config: Path, item_id: str, by: str, note: str) -> None:
-    """Report an item carried out (open -> done); it then awaits verification."""
-    settings, _host = load(config)
-    with _errors(), open_store(settings) as store:
-        store.mark_done(item_id, by=by, note=note)
-    click.echo(f"{item_id}: done, awaiting verification")
+def _item_step(name: str, step: Callable[..., object], outcome: str, summary: str) -> click.Command:
+    """The command taking an item one ``step`` on (done, close): by whom, with a note."""
+
+    @item.command(name, help=summary)
+    @stack(CONFIG, _ITEM_ID, _BY, _NOTE)
+    def command(config: Path, item_id: str, by: str, note: str) -> None:
+        settings, _host = load(config)
+        with _errors(), open_store(settings) as store:
+            step(store, item_id, by=by, note=note)
+        click.echo(f"{item_id}: {outcome}")
+
+    return command
+
+
+item_done = _item_step(
+    "done", ImprovementRegister.mark_done, "done, awaiting verification",
+    "Report an item carried out (open -> done); it then awaits verification.",
+)  # fmt: skip
+item_close = _item_step(
+    "close", ImprovementRegister.close_item, "closed",
+    "Close an item whose last verification found it effective.",
+)  # fmt: skip
 
 
 @item.command("verify")
-@_CONFIG
+@CONFIG
 @_ITEM_ID
 @_BY
 @click.option("--evidence", required=True, help="What the verification looked at.")
@@ -608,21 +597,8 @@ def item_verify(
     )
 
 
-@item.command("close")
-@_CONFIG
-@_ITEM_ID
-@_BY
-@_NOTE
-def item_close(config: Path, item_id: str, by: str, note: str) -> None:
-    """Close an item whose last verification found it effective."""
-    settings, _host = load(config)
-    with _errors(), open_store(settings) as store:
-        store.close_item(item_id, by=by, note=note)
-    click.echo(f"{item_id}: closed")
-
-
 @item.command("list")
-@_CONFIG
+@CONFIG
 @click.option("--open", "open_only", is_flag=True, help="Only items not closed.")
 @click.option("--overdue", is_flag=True, help="Only items overdue on --on.")
 @click.option("--owner", default=None)
@@ -649,7 +625,7 @@ def item_list(
 
 
 @item.command("show")
-@_CONFIG
+@CONFIG
 @_ITEM_ID
 def item_show(config: Path, item_id: str) -> None:
     """One item with its verifications and full history, as JSON."""
@@ -660,7 +636,7 @@ def item_show(config: Path, item_id: str) -> None:
 
 
 @item.command("import")
-@_CONFIG
+@CONFIG
 @click.argument("improvements_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_BY
 def item_import(config: Path, improvements_file: Path, by: str) -> None:
@@ -675,12 +651,12 @@ def item_import(config: Path, improvements_file: Path, by: str) -> None:
 
 
 @quality.command("review-record")
-@_CONFIG
+@CONFIG
 @_YEAR
 @click.argument("review_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@_FORMAT
+@FORMATS
 @_OUT
-@_LANGUAGE
+@LANGUAGE
 @_AT
 def review_record_cmd(
     config: Path, year: int, review_file: Path, formats: str, out_dir: Path, language: str,
@@ -710,7 +686,7 @@ def review_record_cmd(
 
 
 @quality.command("callbacks")
-@_CONFIG
+@CONFIG
 @_AT
 @click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True,
               help="Look at incidents resolved in this many days before --at.")  # fmt: skip

@@ -19,6 +19,7 @@ from itsskit.cli import (
     warn_provisional,
     warn_without_sources,
 )
+from itsskit.cli.options import CONFIG
 from itsskit.config import ConfigError
 from itsskit.models import LANGUAGES, ReportSpec
 from itsskit.provisional import calendar_names
@@ -34,7 +35,7 @@ def report() -> None:
 
 
 @report.command()
-@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@CONFIG
 @click.option("--project", "project_id", help="Build every report row of this project.")
 @click.option(
     "--report",

@@ -19,6 +19,7 @@ from itsskit.cli import (
     warn_provisional,
     warn_without_sources,
 )
+from itsskit.cli.options import AT, CONFIG
 from itsskit.services.sla import CSV_COLUMNS, sla_clocks, write_clocks
 
 __all__ = ["CSV_COLUMNS", "sla", "write_clocks"]
@@ -30,14 +31,9 @@ def sla() -> None:
 
 
 @sla.command("evaluate")
-@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@CONFIG
 @click.option("--project", "project_id", required=True, help="Project id ([projects.NAME]).")
-@click.option(
-    "--at",
-    "at_text",
-    default=None,
-    help="Evaluation instant, ISO 8601 (no offset: the project's timezone). Default: now.",
-)
+@AT
 @click.option(
     "--output",
     required=True,

@@ -22,31 +22,22 @@ from itsskit.cli import (
     describe_finding,
     load,
     parse_at,
+    reported_errors,
     warn_provisional,
 )
+from itsskit.cli.options import AT, CONFIG, FORMATS, LANGUAGE, STRICT, out_dir, stack
 from itsskit.config import Config
-from itsskit.models import LANGUAGES
 from itsskit.plugins import PluginHost
 from itsskit.provisional import calendar_names
 
 __all__ = ["slm"]
 
-_CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-_FORMAT = click.option(
-    "--format", "formats", default="docx,html", show_default=True,
-    help="Comma-separated renderers: docx, html, pdf, markdown (md), json.",
-)  # fmt: skip
-_OUT = click.option(
-    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-    show_default=True, help="Folder to write the files into (created if missing).",
-)  # fmt: skip
-_LANGUAGE = click.option(
-    "--language", type=click.Choice(LANGUAGES), default="zh-CN", show_default=True
-)
 _PROVIDER = click.option(
     "--provider", default="",
     help="The service provider's name (party B); without it the documents show a prompt.",
 )  # fmt: skip
+#: The options of every SLM document: renderers, folder, language, provider.
+_DOCUMENT = stack(FORMATS, out_dir(required=False), LANGUAGE, _PROVIDER)
 _PROJECT = click.option(
     "--project", "project_id", required=True, help="Project id ([projects.NAME])."
 )
@@ -55,20 +46,17 @@ _PROJECT = click.option(
 @contextmanager
 def _errors() -> Iterator[None]:
     """Bad input (unknown key, malformed file) exits 2; an unreadable source or file exits 1."""
-    from itsskit.config import ConfigError
     from itsskit.files import UnwritableFile
-    from itsskit.records import SourceError
     from itsskit.report.notes import NotesError
     from itsskit.slm import SlmError
 
-    try:
-        yield
-    except ConfigError as exc:
-        raise UsageProblem(str(exc)) from None
-    except (SlmError, NotesError) as exc:
-        raise UsageProblem(str(exc)) from None
-    except (SourceError, UnwritableFile) as exc:
-        raise Failure(str(exc)) from None
+    with reported_errors():
+        try:
+            yield
+        except (SlmError, NotesError) as exc:
+            raise UsageProblem(str(exc)) from None
+        except UnwritableFile as exc:
+            raise Failure(str(exc)) from None
 
 
 def _run(config: Path | tuple[Config, PluginHost], formats: str, write: Callable[..., Any],
@@ -91,11 +79,8 @@ def slm() -> None:
 
 
 @slm.command("catalogue")
-@_CONFIG
-@_FORMAT
-@_OUT
-@_LANGUAGE
-@_PROVIDER
+@CONFIG
+@_DOCUMENT
 def catalogue_cmd(config: Path, formats: str, out_dir: Path, language: str, provider: str) -> None:
     """Render the service catalogue (《运维服务目录》): every service, its owner, service
     hours, the SLAs covering it with their targets, and the projects using it."""
@@ -106,14 +91,11 @@ def catalogue_cmd(config: Path, formats: str, out_dir: Path, language: str, prov
 
 
 @slm.command("agreement")
-@_CONFIG
+@CONFIG
 @_PROJECT
 @click.option("--version", "version", default=None,
               help="SLA version or [slas.NAME] (default: the version in force today).")  # fmt: skip
-@_FORMAT
-@_OUT
-@_LANGUAGE
-@_PROVIDER
+@_DOCUMENT
 def agreement_cmd(
     config: Path, project_id: str, version: str | None, formats: str, out_dir: Path,
     language: str, provider: str,
@@ -127,16 +109,13 @@ def agreement_cmd(
 
 
 @slm.command("diff")
-@_CONFIG
+@CONFIG
 @_PROJECT
 @click.option("--from", "before", default=None,
               help="Earlier SLA version or [slas.NAME] (default: the one before --to).")  # fmt: skip
 @click.option("--to", "after", default=None,
               help="Later SLA version or [slas.NAME] (default: the latest).")  # fmt: skip
-@_FORMAT
-@_OUT
-@_LANGUAGE
-@_PROVIDER
+@_DOCUMENT
 def diff_cmd(
     config: Path, project_id: str, before: str | None, after: str | None, formats: str,
     out_dir: Path, language: str, provider: str,
@@ -150,24 +129,20 @@ def diff_cmd(
 
 
 @slm.command("review")
-@_CONFIG
+@CONFIG
 @_PROJECT
 @click.option("--year", type=click.IntRange(1000, 9999), required=True, help="The year reviewed.")
-@click.option("--at", "at_text", default=None,
-              help="Evaluation instant, ISO 8601 (no offset: the project's timezone). "
-                   "Default: now.")  # fmt: skip
+@AT
 @click.option("--review-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None,
               help="Needs and proposals (default: <notes_dir>/review-<year>.toml).")  # fmt: skip
 @click.option("--improvements-out", type=click.Path(dir_okay=False, path_type=Path),
               default=None,
               help="Also write the proposals as an [[improvements]] TOML file.")  # fmt: skip
-@_FORMAT
-@_OUT
-@_LANGUAGE
-@click.option(
-    "--strict", is_flag=True, help="Exit 1 when figures rest on a provisional calendar year."
-)
+@FORMATS
+@out_dir(required=False)
+@LANGUAGE
+@STRICT
 def review_cmd(
     config: Path, project_id: str, year: int, at_text: str | None, review_file: Path | None,
     improvements_out: Path | None, formats: str, out_dir: Path, language: str, strict: bool,

@@ -16,6 +16,7 @@ from itsskit.cli import (
     progress,
     reported_errors,
 )
+from itsskit.cli.options import CONFIG
 from itsskit.services.sources import check_sources
 
 
@@ -25,7 +26,7 @@ def sources() -> None:
 
 
 @sources.command()
-@click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@CONFIG
 def check(config: Path) -> None:
     """Read every source of CONFIG; print record counts and data-quality findings.
 

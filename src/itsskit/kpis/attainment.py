@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from itsskit.clocks import METRIC_CODES, RUNNING, STATUS_CODES, ClockTable
-from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, make_result, ratio
+from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, ratio, ratio_result
 from itsskit.models import ClockStatus, Metric
 from itsskit.periods import Period
 from itsskit.times import epoch_us, from_epoch_us
@@ -123,13 +123,12 @@ def metric_attainment(
     }
     n_met, n_total = int(met.sum()), int(met.sum() + breached.sum())
     breaches = open_breaches(table, metric, project)
-    return make_result(
+    return ratio_result(
         f"{metric}_attainment",
-        ratio(n_met, n_total),
+        n_met,
+        n_total,
         target=target,
         margin=margin,
-        numerator=n_met,
-        denominator=n_total,
         details={
             "by_priority": by_priority,
             "open_breach_count": len(breaches),
@@ -175,13 +174,8 @@ def project_attainments(
     n_decided = np.bincount(project[decided], minlength=size).tolist()
     n_met = np.bincount(project[met], minlength=size).tolist()
     return {
-        name: make_result(
-            "sla_attainment",
-            ratio(n_met[code], n_decided[code]),
-            target=target,
-            margin=margin,
-            numerator=n_met[code],
-            denominator=n_decided[code],
+        name: ratio_result(
+            "sla_attainment", n_met[code], n_decided[code], target=target, margin=margin
         )
         for code, name in enumerate(table.projects)
     }
@@ -208,14 +202,7 @@ def project_attainment(
         decided &= project_code == code
         met &= project_code == code
     n_decided, n_met = int(decided.sum()), int(met.sum())
-    return make_result(
-        "sla_attainment",
-        ratio(n_met, n_decided),
-        target=target,
-        margin=margin,
-        numerator=n_met,
-        denominator=n_decided,
-    )
+    return ratio_result("sla_attainment", n_met, n_decided, target=target, margin=margin)
 
 
 def company_attainment(
@@ -236,12 +223,11 @@ def company_attainment(
     }
     applicable = [rate for rate in rates.values() if rate is not None]
     total = float(sum(applicable))
-    return make_result(
+    return ratio_result(
         "sla_attainment",
-        ratio(total, len(applicable)),
+        total,
+        len(applicable),
         target=target,
         margin=margin,
-        numerator=total,
-        denominator=len(applicable),
         details={"projects": dict(sorted(rates.items()))},
     )

@@ -27,7 +27,7 @@ import attrs
 from itsskit.calendar import BusinessCalendar
 from itsskit.kpis.attainment import epoch_us
 from itsskit.kpis.attainment import from_epoch_us as _from_us
-from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, make_result, ratio
+from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, make_result, ratio, ratio_result
 from itsskit.models import Change, Outage
 from itsskit.periods import Period
 
@@ -257,14 +257,8 @@ def availability(
         time.service: ratio(time.agreed_seconds - time.downtime_seconds, time.agreed_seconds)
         for time in times
     }
-    return make_result(
-        "availability",
-        ratio(up, agreed),
-        target=target,
-        margin=margin,
-        numerator=up,
-        denominator=agreed,
-        details={"services": services},
+    return ratio_result(
+        "availability", up, agreed, target=target, margin=margin, details={"services": services}
     )
 
 
@@ -354,20 +348,11 @@ def longest_failure_seconds(
 def mttr(times: Sequence[ServiceTime]) -> KpiResult:
     """Mean time to repair = downtime in the period / failures in the period (None: no failure)."""
     down, count = sum(time.downtime_seconds for time in times), _failures(times)
-    return make_result(
-        "mttr_seconds",
-        ratio(down, count),
-        unit="seconds",
-        comparison="<=",
-        numerator=down,
-        denominator=count,
-    )
+    return ratio_result("mttr_seconds", down, count, unit="seconds", comparison="<=")
 
 
 def mtbf(times: Sequence[ServiceTime]) -> KpiResult:
     """Mean time between failures = (agreed − downtime) / failures (None: no failure)."""
     up = sum(time.agreed_seconds - time.downtime_seconds for time in times)
     count = _failures(times)
-    return make_result(
-        "mtbf_seconds", ratio(up, count), unit="seconds", numerator=up, denominator=count
-    )
+    return ratio_result("mtbf_seconds", up, count, unit="seconds")

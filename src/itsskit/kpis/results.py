@@ -26,6 +26,7 @@ __all__ = [
     "format_value",
     "make_result",
     "ratio",
+    "ratio_result",
     "status_for",
 ]
 
@@ -78,6 +79,13 @@ class KpiResult:
 def ratio(numerator: float, denominator: float) -> float | None:
     """``numerator / denominator``, or None (not applicable) when the denominator is 0."""
     return numerator / denominator if denominator else None
+
+
+def ratio_result(name: str, numerator: float, denominator: float, **options: Any) -> KpiResult:
+    """:func:`make_result` for a KPI that is ``numerator / denominator`` (None when it is 0)."""
+    return make_result(
+        name, ratio(numerator, denominator), numerator=numerator, denominator=denominator, **options
+    )
 
 
 def status_for(

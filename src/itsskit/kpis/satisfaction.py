@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, make_result, ratio
+from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, ratio_result
 from itsskit.models import SurveyKind, SurveyResponse, Ticket, TicketKind
 from itsskit.periods import Period
 
@@ -47,13 +47,12 @@ def satisfaction_mean(
     """
     answered = _answered_in(surveys, period)
     total = sum(survey.score for survey in answered)
-    return make_result(
+    return ratio_result(
         "satisfaction_mean",
-        ratio(total, len(answered)),
+        total,
+        len(answered),
         unit="score",
         target=target,
-        numerator=total,
-        denominator=len(answered),
         details={"by_score": _by_score(answered)},
     )
 
@@ -68,14 +67,7 @@ def satisfied_share(
     """Share of the answers given in the period with a score >= 4."""
     answered = _answered_in(surveys, period)
     satisfied = sum(survey.score >= SATISFIED_SCORE for survey in answered)
-    return make_result(
-        "satisfied_share",
-        ratio(satisfied, len(answered)),
-        target=target,
-        margin=margin,
-        numerator=satisfied,
-        denominator=len(answered),
-    )
+    return ratio_result("satisfied_share", satisfied, len(answered), target=target, margin=margin)
 
 
 def callback_coverage(
@@ -108,12 +100,11 @@ def callback_coverage(
         ok = any(resolved <= time <= resolved + CALLBACK_WINDOW for time in times)
         (covered if ok else missing).append(ticket.id)
     total = len(covered) + len(missing)
-    return make_result(
+    return ratio_result(
         "callback_coverage",
-        ratio(len(covered), total),
+        len(covered),
+        total,
         target=target,
         margin=margin,
-        numerator=len(covered),
-        denominator=total,
         details={"missing": sorted(missing)},
     )

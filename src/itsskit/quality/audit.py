@@ -19,7 +19,6 @@ from typing import Literal
 
 import attrs
 
-from itsskit.config import ConfigError, read_toml, structure_or_errors
 from itsskit.models import (
     AuditAnswer,
     AuditChecklist,
@@ -39,6 +38,7 @@ from itsskit.quality.common import (
     quality_report,
     table,
 )
+from itsskit.quality.files import InputFileError, load_checked
 from itsskit.wording import Texts
 
 __all__ = [
@@ -187,28 +187,13 @@ class Audit:
         )
 
 
-class AuditFileError(ValueError):
+class AuditFileError(InputFileError):
     """An audit file that cannot be used; ``errors`` holds one ``file: key.path: why`` each."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 def load_audit(path: str | Path) -> Audit:
     """Read an audit file (TOML) through the one converter; errors name the key path."""
-    path = Path(path)
-    try:
-        data = read_toml(path, "audit file")
-    except ConfigError as exc:
-        raise AuditFileError(exc.errors) from None
-    errors: list[str] = []
-    audit = structure_or_errors(data, Audit, "audit", errors, prefix=f"{path}: ")
-    if audit is not None:
-        errors += [f"{path}: {error}" for error in _check(audit)]
-    if audit is None or errors:
-        raise AuditFileError(errors)
-    return audit
+    return load_checked(Path(path), Audit, "audit", AuditFileError, _check)
 
 
 def _check(audit: Audit) -> list[str]:

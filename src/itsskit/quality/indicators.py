@@ -42,25 +42,22 @@ PERIOD_KINDS: Mapping[str, str] = {"monthly": "month", "quarterly": "quarter", "
 #: The unit of each built-in KPI (from the KPI catalogue).
 KPI_UNITS: Mapping[str, Unit] = {d.name: d.unit for d in builtin_catalogue()}
 
-#: The seeds' KPIs with their targets (0601 §7, 0602 §6 / 001 §8) and company defaults.
-BUILTIN_INDICATORS: tuple[Indicator, ...] = (
-    Indicator(name="sla_attainment", formula="sla_attainment", target=0.95,
-              period="yearly", owner="质量部"),
-    Indicator(name="report_on_time", formula="report_on_time", target=0.95,
-              period="quarterly", owner="服务报告经理"),
-    Indicator(name="response_attainment", formula="response_attainment", target=0.95,
-              period="monthly", owner="运维部"),
-    Indicator(name="resolution_attainment", formula="resolution_attainment", target=0.95,
-              period="monthly", owner="运维部"),
-    Indicator(name="availability", formula="availability", target=0.995,
-              period="monthly", owner="运维部"),
-    Indicator(name="callback_coverage", formula="callback_coverage", target=0.95,
-              period="monthly", owner="服务台"),
-    Indicator(name="satisfied_share", formula="satisfied_share", target=0.90,
-              period="yearly", owner="质量部"),
-    Indicator(name="satisfaction_mean", formula="satisfaction_mean", target=4.0,
-              period="yearly", owner="质量部", unit=KPI_UNITS["satisfaction_mean"]),
-)  # fmt: skip
+#: The seeds' KPIs with their targets (0601 §7, 0602 §6 / 001 §8) and company defaults:
+#: (KPI, target, assessment period, owner); each indicator's unit is its KPI's.
+_BUILTIN_TARGETS: tuple[tuple[str, float, str, str], ...] = (
+    ("sla_attainment", 0.95, "yearly", "质量部"),
+    ("report_on_time", 0.95, "quarterly", "服务报告经理"),
+    ("response_attainment", 0.95, "monthly", "运维部"),
+    ("resolution_attainment", 0.95, "monthly", "运维部"),
+    ("availability", 0.995, "monthly", "运维部"),
+    ("callback_coverage", 0.95, "monthly", "服务台"),
+    ("satisfied_share", 0.90, "yearly", "质量部"),
+    ("satisfaction_mean", 4.0, "yearly", "质量部"),
+)
+BUILTIN_INDICATORS: tuple[Indicator, ...] = tuple(
+    Indicator(name=kpi, formula=kpi, target=target, period=period, owner=owner, unit=KPI_UNITS[kpi])
+    for kpi, target, period, owner in _BUILTIN_TARGETS
+)
 
 
 @attrs.frozen(kw_only=True)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import attrs
 
-from itsskit.config import ConfigError, read_toml, structure_or_errors
 from itsskit.improvements import RegisterItem
 from itsskit.kpis.catalogue import KpiCatalogue
 from itsskit.models import ImprovementItem, Indicator, ManagementReview, Report, Section, Ticket
@@ -22,6 +21,7 @@ from itsskit.periods import Period
 from itsskit.quality.annual import KpisByPeriod, annual_report
 from itsskit.quality.audit import Audit, audit_report
 from itsskit.quality.common import check_language, day_text, quality_report, table
+from itsskit.quality.files import InputFileError, load_checked
 from itsskit.quality.surveys import SatisfactionAnalysis
 from itsskit.times import DEFAULT_TIMEZONE
 from itsskit.wording import Texts
@@ -274,12 +274,8 @@ class _ReviewFile:
     decisions: tuple[Decision, ...] = ()
 
 
-class ReviewFileError(ValueError):
+class ReviewFileError(InputFileError):
     """A review file that cannot be used; ``errors`` holds one ``file: key: why`` each."""
-
-    def __init__(self, errors: list[str]) -> None:
-        super().__init__("\n".join(errors))
-        self.errors = errors
 
 
 def load_review_file(path: str | Path, year: int, pack: Report) -> ReviewRecord:
@@ -287,27 +283,20 @@ def load_review_file(path: str | Path, year: int, pack: Report) -> ReviewRecord:
 
     The inputs are the pack's sections (title and first paragraph each).
     """
-    path = Path(path)
-    try:
-        data = read_toml(path, "review file")
-    except ConfigError as exc:
-        raise ReviewFileError(exc.errors) from None
-    errors: list[str] = []
-    raw = structure_or_errors(data, _ReviewFile, "review", errors, prefix=f"{path}: ")
-    if raw is not None:
+
+    def check(raw: _ReviewFile) -> list[str]:
+        errors = []
         if not raw.chair.strip():
-            errors.append(
-                f"{path}: review.chair: expected the name of the chair, got an empty text"
-            )
-        if raw.held.year != year and raw.held.year != year + 1:
-            errors.append(f"{path}: review.held: {raw.held} is not in {year} or early {year + 1}")
-        errors += [
-            f"{path}: review.decisions[{index}].text: expected the decision, got an empty text"
+            errors.append("review.chair: expected the name of the chair, got an empty text")
+        if raw.held.year not in (year, year + 1):
+            errors.append(f"review.held: {raw.held} is not in {year} or early {year + 1}")
+        return errors + [
+            f"review.decisions[{index}].text: expected the decision, got an empty text"
             for index, decision in enumerate(raw.decisions)
             if not decision.text.strip()
         ]
-    if raw is None or errors:
-        raise ReviewFileError(errors)
+
+    raw = load_checked(Path(path), _ReviewFile, "review", ReviewFileError, check)
     return review_record(
         pack, review_id=raw.id or f"management-review-{year}", year=year, held=raw.held,
         chair=raw.chair, attendees=raw.attendees, decisions=raw.decisions,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
+from typing import Any
 
 import attrs
 from sqlalchemy import (
@@ -54,7 +54,6 @@ from itsskit.improvement_store import (
     items_table,
     load_item,
     now,
-    open_engine,
 )
 from itsskit.improvements import (
     ImprovementError,
@@ -70,11 +69,20 @@ __all__ = ["QualityStore", "action_ref", "metadata"]
 
 metadata = MetaData()
 
-audits_table = Table(
+
+def _yearly(name: str, *columns: Column[Any]) -> Table:
+    """A table of one document a year (an audit, a review), keyed by its text ``id``."""
+    return Table(
+        name,
+        metadata,
+        Column("id", String(200), primary_key=True),
+        Column("year", Integer, nullable=False),
+        *columns,
+    )
+
+
+audits_table = _yearly(
     "quality_audits",
-    metadata,
-    Column("id", String(200), primary_key=True),
-    Column("year", Integer, nullable=False),
     Column("scheduled", String(10), nullable=False),
     Column("held", String(10)),
     Column("language", String(10), nullable=False),
@@ -99,11 +107,8 @@ audit_items_table = Table(
     Column("figures", Text, nullable=False),
     UniqueConstraint("audit", "item"),
 )
-reviews_table = Table(
+reviews_table = _yearly(
     "quality_reviews",
-    metadata,
-    Column("id", String(200), primary_key=True),
-    Column("year", Integer, nullable=False),
     Column("held", String(10), nullable=False),
     Column("data", Text, nullable=False),
 )
@@ -128,19 +133,6 @@ class QualityStore(ImprovementRegister):
     def __init__(self, engine: Engine) -> None:
         super().__init__(engine)
         create_tables(engine, metadata)
-
-    @classmethod
-    def open(cls, url_or_path: str | Path) -> QualityStore:
-        """Open (creating missing tables) the quality store at a URL or SQLite path."""
-        engine = open_engine(url_or_path)
-        try:
-            return cls(engine)
-        except BaseException:
-            engine.dispose()
-            raise
-
-    def __enter__(self) -> QualityStore:
-        return self
 
     # ------------------------------------------------------------------ audits
 

@@ -43,11 +43,7 @@ def volume_trend(
     texts = _texts(language)
     _require_same_length(labels, values)
     fig, ax = _figure(3.2)
-    bars = ax.bar(range(len(values)), values, color=BLUE, width=0.6)
-    ax.bar_label(bars, fontfamily=register_cjk_font(), fontsize=8)
-    _category_ticks(ax, labels, "x")
-    ax.yaxis.set_major_locator(_integer_locator())
-    ax.set_ylabel(texts["count"], fontfamily=register_cjk_font())
+    _count_bars(ax, labels, values, 0.6, texts["count"])
     return _finish(fig, ax, title or texts["volume"])
 
 
@@ -85,11 +81,7 @@ def priority_mix(counts: Mapping[str, int], language: str = "zh-CN", *, title: s
     """Bar chart of ticket counts by priority, in the mapping's order."""
     texts = _texts(language)
     fig, ax = _figure(3.0)
-    bars = ax.bar(range(len(counts)), list(counts.values()), color=BLUE, width=0.5)
-    ax.bar_label(bars, fontfamily=register_cjk_font(), fontsize=8)
-    _category_ticks(ax, list(counts), "x")
-    ax.yaxis.set_major_locator(_integer_locator())
-    ax.set_ylabel(texts["count"], fontfamily=register_cjk_font())
+    _count_bars(ax, list(counts), list(counts.values()), 0.5, texts["count"])
     return _finish(fig, ax, title or texts["priorities"])
 
 
@@ -195,6 +187,17 @@ def _figure(height_in: float) -> tuple[Figure, Axes]:
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelfontfamily=register_cjk_font(), labelsize=8)
     return fig, ax
+
+
+def _count_bars(
+    ax: Axes, labels: Sequence[str], counts: Sequence[int], width: float, axis_label: str
+) -> None:
+    """Labelled vertical bars of whole counts, one per category."""
+    bars = ax.bar(range(len(counts)), counts, color=BLUE, width=width)
+    ax.bar_label(bars, fontfamily=register_cjk_font(), fontsize=8)
+    _category_ticks(ax, labels, "x")
+    ax.yaxis.set_major_locator(_integer_locator())
+    ax.set_ylabel(axis_label, fontfamily=register_cjk_font())
 
 
 def _category_ticks(ax: Axes, labels: Sequence[str], axis: str) -> None:

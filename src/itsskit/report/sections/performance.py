@@ -134,18 +134,16 @@ def nonconformities_section(context: ReportContext) -> Section:
     """六、不符合项与问题: SLA breaches, open breaches, security incidents and notes."""
     texts = context.texts
     paragraphs, tables = [], []
-    breaches = breach_rows(period_breaches(context), context)
-    if breaches:
-        paragraphs.append(texts("nc.breaches", count=len(breaches)))
-        tables.append(_breach_table(breaches, context, "nc.breach_table"))
-    else:
-        paragraphs.append(texts("nc.no_breaches"))
-    still_open = breach_rows(open_breaches(context), context)
-    if still_open:
-        paragraphs.append(texts("nc.open", count=len(still_open)))
-        tables.append(_breach_table(still_open, context, "nc.open_table"))
-    else:
-        paragraphs.append(texts("nc.no_open"))
+    for clocks, key, table_key, none_key in (
+        (period_breaches(context), "nc.breaches", "nc.breach_table", "nc.no_breaches"),
+        (open_breaches(context), "nc.open", "nc.open_table", "nc.no_open"),
+    ):
+        rows = breach_rows(clocks, context)
+        if rows:
+            paragraphs.append(texts(key, count=len(rows)))
+            tables.append(_breach_table(rows, context, table_key))
+        else:
+            paragraphs.append(texts(none_key))
     security = security_incidents(context)
     if security:
         paragraphs.append(texts("nc.security", count=len(security)))
