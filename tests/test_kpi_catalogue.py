@@ -8,6 +8,7 @@ counted straight from the demo's CSV with the csv module, not with itsskit.
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import importlib.util
 import json
 import os
@@ -250,7 +251,11 @@ def installed() -> Iterator[None]:
     """Install the example as a wheel (no network); uninstall it afterwards if it was not there."""
     if importlib.util.find_spec("pip") is None:
         pytest.skip("pip is not available in this environment")
-    was_installed = importlib.util.find_spec("itsskit_major_share") is not None
+    try:
+        importlib.metadata.distribution("itsskit-major-share")
+        was_installed = True
+    except importlib.metadata.PackageNotFoundError:
+        was_installed = False
     result = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
          "--force-reinstall", str(EXAMPLE)],
