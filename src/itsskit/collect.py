@@ -8,7 +8,7 @@ sources are kept, tagged with the source name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ from itsskit.models import (
 from itsskit.plugins import PluginHost
 from itsskit.records import SourceError
 
-__all__ = ["Window", "collect", "open_source", "read_source"]
+__all__ = ["SourceCache", "Window", "collect", "open_source", "read_source"]
 
 #: The span ``[start, end)`` of time the caller needs records for (see
 #: :attr:`itsskit.contracts.SourceContext.window`); None: everything.
@@ -81,14 +81,43 @@ def read_source(
         raise SourceError(f"source {source_name!r} (plugin {plugin!r}) failed: {exc}") from exc
 
 
+class SourceCache:
+    """Each source read once, however many projects name it (the cost of a command that
+    covers many projects grows with the records, not records x projects).
+
+    Lives for one call (e.g. :func:`itsskit.services.kpi_figures`): pass it to
+    :func:`collect` for every project. Items are kept per source name and window.
+    """
+
+    def __init__(self, config: Config, host: PluginHost) -> None:
+        self.config = config
+        self.host = host
+        self._items: dict[tuple[str, Window], list[Record | DataQualityFinding]] = {}
+
+    def items(
+        self, source_name: str, window: Window = None
+    ) -> Sequence[Record | DataQualityFinding]:
+        """What :func:`read_source` yields for ``source_name``, read on the first call only."""
+        key = (source_name, window)
+        if key not in self._items:
+            self._items[key] = list(read_source(self.config, source_name, self.host, window=window))
+        return self._items[key]
+
+
 def collect(
-    config: Config, project_id: str, host: PluginHost, *, window: Window = None
+    config: Config,
+    project_id: str,
+    host: PluginHost,
+    *,
+    window: Window = None,
+    cache: SourceCache | None = None,
 ) -> RecordSet:
     """Every record of project ``project_id``: from the sources it names, and its
     report submissions from the report store when there is one (on-time KPI).
 
     ``window`` tells the sources which span of time is needed (monitoring
-    sources query only it); records outside it may still be returned.
+    sources query only it); records outside it may still be returned. With a
+    ``cache``, a source another project already read is not read again.
 
     A record whose id was already read (from any of the project's sources) is a
     data-quality finding; the first one is kept.
@@ -98,7 +127,12 @@ def collect(
     seen: set[tuple[type, str]] = set()
     findings: list[DataQualityFinding] = []
     for source_name in project.sources:
-        for item in read_source(config, source_name, host, window=window):
+        items = (
+            cache.items(source_name, window)
+            if cache is not None
+            else read_source(config, source_name, host, window=window)
+        )
+        for item in items:
             if isinstance(item, DataQualityFinding):
                 findings.append(item)
                 continue
@@ -127,8 +161,9 @@ def _for_project(record: Record, project: Project) -> Record | None:
     changes count for the services the project lists (all, when it lists none).
     """
     if isinstance(record, Ticket | SurveyResponse):
-        mine = record.project in (None, project.id)
-        return attrs.evolve(record, project=project.id) if mine else None
+        if record.project == project.id:
+            return record
+        return attrs.evolve(record, project=project.id) if record.project is None else None
     return record if _serves(project, record.service) else None
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from itsskit.collect import collect
+from itsskit.collect import SourceCache, collect
 from itsskit.config import Config
 from itsskit.converter import converter
 from itsskit.kpis import KpiResult, company_kpis, project_kpis
@@ -112,7 +112,8 @@ def kpi_figures(
     rates, the other KPIs pool as the KPI catalogue says). Each project's period
     is in its own time zone. ``at`` is the evaluation instant (default now); as
     ISO text without an offset it is read in each project's time zone. Every
-    KPI of ``host.kpis()`` is computed, the plugins' included.
+    KPI of ``host.kpis()`` is computed, the plugins' included. Each source is
+    read once, however many projects share it.
 
     Raises ``KeyError`` for an unknown project, ``ValueError`` for a malformed
     period or instant or a config without projects (before any source is read),
@@ -127,9 +128,10 @@ def kpi_figures(
     bundles: dict[str, dict[str, KpiResult]] = {}
     provisional: dict[str, tuple[int, ...]] = {}
     findings: list[DataQualityFinding] = []
+    cache = SourceCache(config, host)  # a source shared by many projects is read once
     for pid in chosen:
         spec, when = config.projects[pid], periods[pid]
-        records = collect(config, pid, host, window=(when.start, when.end))
+        records = collect(config, pid, host, window=(when.start, when.end), cache=cache)
         findings += records.findings
         bundles[pid] = project_kpis(
             records, spec, when, instants[pid], host.calendar, catalogue=catalogue
