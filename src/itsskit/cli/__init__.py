@@ -65,6 +65,7 @@ COMMANDS: dict[str, str] = {
     "quality": "itsskit.cli.quality_cmd:quality",
     "calendar": "itsskit.cli.calendar_cmd:calendar",
     "slm": "itsskit.cli.slm_cmd:slm",
+    "convert": "itsskit.cli.convert_cmd:convert",
 }
 
 

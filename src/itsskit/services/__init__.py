@@ -12,6 +12,7 @@ everything the CLI can by the same code path.
   :func:`write_clocks`, their CSV;
 * :func:`check_sources` — read every source, count records and findings
   (``itsskit sources check``);
+* :func:`convert_source` — a configured source as Parquet (``itsskit convert``);
 * :func:`calendar_named` and :func:`calendar_year` — a calendar's year of
   holidays and make-up days (``itsskit calendar show``).
 """
@@ -19,12 +20,14 @@ everything the CLI can by the same code path.
 from __future__ import annotations
 
 from itsskit.services.calendars import calendar_named, calendar_year
+from itsskit.services.convert import Conversion, convert_source
 from itsskit.services.kpis import KpiFigure, KpiFigures, kpi_figures
 from itsskit.services.reports import MadeReport, make_report
 from itsskit.services.sla import SlaClocks, sla_clocks, write_clocks
 from itsskit.services.sources import SourceCount, check_sources
 
 __all__ = [
+    "Conversion",
     "KpiFigure",
     "KpiFigures",
     "MadeReport",
@@ -33,6 +36,7 @@ __all__ = [
     "calendar_named",
     "calendar_year",
     "check_sources",
+    "convert_source",
     "kpi_figures",
     "make_report",
     "sla_clocks",
