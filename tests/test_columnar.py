@@ -6,19 +6,26 @@ import shutil
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from itsskit.cli import main
+from itsskit.clocks import ClockTable, cached_calendars, evaluate_table
 from itsskit.collect import collect
+from itsskit.columnar.arrow import records_to_table
+from itsskit.columnar.tickets import evaluate_arrow, tickets_of
 from itsskit.config import load_config
 from itsskit.kpis import project_kpis
+from itsskit.models import SLA, CalendarSpec, Project, StatusChange, Targets, Ticket, TicketKind
 from itsskit.periods import Period
 from itsskit.plugins import PluginHost
 from itsskit.services import convert_source, kpi_figures
@@ -200,3 +207,105 @@ def test_parquet_source_without_a_required_column_is_one_clear_error(tmp_path: P
     done = CliRunner().invoke(main, ["kpi", str(config), "--period", "2025"])
     assert done.exit_code == 1
     assert "missing column 'opened'" in done.output and "Traceback" not in done.output
+
+
+# ------------------------------------------------------- clocks straight from Arrow
+
+ZONE = ZoneInfo("Asia/Shanghai")
+BASE = datetime(2025, 3, 1, tzinfo=ZONE)
+STATUSES = ("New", "In Progress", "Awaiting User Info", "Resolved", "Closed", "Pending")
+
+
+def _project(priority_at: str) -> Project:
+    targets = Targets(
+        response={"P1": 900, "P2": 3600},
+        resolution={"P1": 4 * 3600, "P2": 8 * 3600, "P3": 16 * 3600},
+        turnaround={"P3": 10 * 3600},
+    )
+    office = CalendarSpec(preset="weekly", timezone="Asia/Shanghai")
+    versions = (
+        SLA(id="s", version="1", effective_to=date(2025, 3, 10), calendar=office,
+            targets=targets, pause_statuses=("Awaiting User Info",), priority_at=priority_at),
+        SLA(id="s", version="2", effective_from=date(2025, 3, 10), calendar=CalendarSpec(preset="always"),
+            targets=targets, resolved_statuses=("Resolved", "Closed"), priority_at=priority_at),
+    )  # fmt: skip
+    return Project(id="alpha", slas=versions)
+
+
+def _time(minutes: int | None) -> datetime | None:
+    return None if minutes is None else BASE + timedelta(minutes=minutes)
+
+
+@st.composite
+def _tickets(draw: st.DrawFn) -> list[Ticket]:
+    minutes = st.none() | st.integers(-60, 30 * 24 * 60)
+    tickets = []
+    for number in range(draw(st.integers(0, 25))):
+        history = draw(
+            st.lists(
+                st.tuples(st.integers(-60, 30 * 24 * 60), st.sampled_from(STATUSES)), max_size=6
+            )
+        )
+        tickets.append(
+            Ticket(
+                id=f"T{number}",
+                project=draw(st.sampled_from([None, "alpha"])),
+                kind=draw(st.sampled_from(list(TicketKind))),
+                priority=draw(st.sampled_from([None, "P1", "P2", "P3", "P9"])),
+                opening_priority=draw(st.sampled_from([None, "P1", "P3"])),
+                opened=_time(draw(minutes)),
+                first_response=_time(draw(minutes)),
+                resolved=_time(draw(minutes)),
+                major=draw(st.booleans()),
+                history=tuple(
+                    sorted(
+                        (StatusChange(at=_time(m), status=s) for m, s in history),
+                        key=lambda c: c.at,
+                    )  # type: ignore[arg-type]
+                ),
+            )
+        )
+    return tickets
+
+
+def _same_tables(a: ClockTable, b: ClockTable) -> None:
+    assert (a.ticket_ids, a.priorities, a.projects) == (b.ticket_ids, b.priorities, b.projects)
+    for name in (
+        "ticket",
+        "metric",
+        "priority",
+        "project",
+        "target",
+        "elapsed",
+        "stopped_us",
+        "status",
+        "major",
+    ):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+@settings(deadline=None)
+@given(_tickets(), st.sampled_from(["resolution", "opening"]), st.integers(0, 40 * 24 * 60))
+def test_clocks_from_arrow_equal_the_object_path(
+    tickets: list[Ticket], priority_at: str, at_minutes: int
+) -> None:
+    project, at = _project(priority_at), BASE + timedelta(minutes=at_minutes)
+    expected = evaluate_table(tickets, project, at)
+    table = records_to_table("tickets", tickets, "Asia/Shanghai")
+    got = evaluate_arrow(table, project, at, cached_calendars(None))
+    _same_tables(got[0], expected[0])
+    assert got[1] == expected[1]
+
+
+def test_clocks_from_arrow_equal_the_object_path_on_the_demo(plugin_host: PluginHost) -> None:
+    config = load_config(DEMO, plugin_host)
+    at = datetime(2025, 7, 1, tzinfo=ZONE)
+    for pid, project in sorted(config.projects.items()):
+        tickets = collect(config, pid, plugin_host).tickets
+        table, findings = evaluate_table(tickets, project, at, plugin_host.calendar)
+        arrow = records_to_table("tickets", tickets, "Asia/Shanghai")
+        got = evaluate_arrow(arrow, project, at, cached_calendars(plugin_host.calendar))
+        assert len(table) > 1000
+        _same_tables(got[0], table)
+        assert got[1] == findings
+        assert tickets_of(arrow, [0, len(tickets) - 1]) == [tickets[0], tickets[-1]]
