@@ -111,6 +111,46 @@ def test_parquet_round_trip_gives_the_csv_figures_and_records(
             assert by_id  # the demo has records of every kind in every project
 
 
+def test_parquet_tickets_stay_columns_through_the_kpis(
+    plugin_host: PluginHost, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    converted = load_config(_parquet_demo(tmp_path, plugin_host), plugin_host)
+    expected = kpi_figures(load_config(DEMO, plugin_host), "2025", host=plugin_host, at=AT)
+    module = sys.modules["itsskit.collect"]
+    real, read = module.read_source, Counter[str]()
+
+    def counted(*args: object, **kwargs: object) -> Iterator[object]:
+        read[str(args[1])] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "read_source", counted)
+    got = kpi_figures(converted, "2025", host=plugin_host, at=AT)
+    assert got.as_json() == expected.as_json()
+    assert got.findings == expected.findings and got.years == expected.years
+    assert "tickets" not in read and read["surveys"] == 1  # no Ticket object per row
+
+
+def test_non_canonical_parquet_tickets_are_read_as_records(
+    plugin_host: PluginHost, tmp_path: Path
+) -> None:
+    config = _parquet_demo(tmp_path, plugin_host)
+    folder = tmp_path / "tickets.parquet.d" / "project=dianchi"
+    (part,) = folder.glob("*.parquet")
+    table = pq.read_table(part)
+    priority = table.column("priority").to_pylist()
+    priority[0] = f" {priority[0]} "  # read as the trimmed priority, so not usable as it is
+    pq.write_table(
+        table.set_column(table.schema.get_field_index("priority"), "priority", pa.array(priority)),
+        part,
+    )
+    loaded = load_config(config, plugin_host)
+    from itsskit.collect import SourceCache
+
+    assert SourceCache(loaded, plugin_host).table("tickets") is None
+    expected = kpi_figures(load_config(DEMO, plugin_host), "2025", host=plugin_host, at=AT)
+    assert kpi_figures(loaded, "2025", host=plugin_host, at=AT).as_json() == expected.as_json()
+
+
 def test_tickets_are_partitioned_by_project(plugin_host: PluginHost, tmp_path: Path) -> None:
     config = load_config(DEMO, plugin_host)
     result = convert_source(config, "tickets", tmp_path / "t", host=plugin_host)

@@ -8,7 +8,7 @@ sources are kept, tagged with the source name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -93,6 +93,7 @@ class SourceCache:
         self.config = config
         self.host = host
         self._items: dict[tuple[str, Window], list[Record | DataQualityFinding]] = {}
+        self._tables: dict[str, Any] = {}
 
     def items(
         self, source_name: str, window: Window = None
@@ -103,6 +104,29 @@ class SourceCache:
             self._items[key] = list(read_source(self.config, source_name, self.host, window=window))
         return self._items[key]
 
+    def table(self, source_name: str) -> Any:
+        """The source's tickets as one Arrow table when its plugin offers them as they are
+        (a ``read_table()`` method returning a table), else None; read once."""
+        if source_name not in self._tables:
+            self._tables[source_name] = _read_table(self.config, source_name, self.host)
+        return self._tables[source_name]
+
+
+def _read_table(config: Config, source_name: str, host: PluginHost) -> Any:
+    source = open_source(config, source_name, host)
+    read_table = getattr(source, "read_table", None)
+    if read_table is None:
+        return None
+    plugin = config.sources[source_name].plugin
+    try:
+        return read_table()
+    except ConfigError:
+        raise
+    except SourceError as exc:
+        raise SourceError(f"source {source_name!r} (plugin {plugin!r}): {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any plugin failure becomes one clear error
+        raise SourceError(f"source {source_name!r} (plugin {plugin!r}) failed: {exc}") from exc
+
 
 def collect(
     config: Config,
@@ -111,13 +135,15 @@ def collect(
     *,
     window: Window = None,
     cache: SourceCache | None = None,
+    skip: Collection[str] = (),
 ) -> RecordSet:
     """Every record of project ``project_id``: from the sources it names, and its
     report submissions from the report store when there is one (on-time KPI).
 
     ``window`` tells the sources which span of time is needed (monitoring
     sources query only it); records outside it may still be returned. With a
-    ``cache``, a source another project already read is not read again.
+    ``cache``, a source another project already read is not read again. Sources
+    named in ``skip`` are left out (the caller has their records as columns).
 
     A record whose id was already read (from any of the project's sources) is a
     data-quality finding; the first one is kept.
@@ -127,6 +153,8 @@ def collect(
     seen: set[tuple[type, str]] = set()
     findings: list[DataQualityFinding] = []
     for source_name in project.sources:
+        if source_name in skip:
+            continue
         items = (
             cache.items(source_name, window)
             if cache is not None

@@ -32,6 +32,7 @@ from itsskit.records import (
 )
 
 if TYPE_CHECKING:
+    import pyarrow as pa
     import pyarrow.dataset as ds
 
 __all__ = ["ParquetOptions", "ParquetSource", "partitioning"]
@@ -111,6 +112,20 @@ class ParquetSource(Source):
             raise SourceError(
                 f"{self.context.resolve(self.where)}: cannot be read as Parquet ({error})"
             ) from None
+
+    def read_table(self) -> pa.Table | None:
+        """The tickets as one Arrow table, when the host can use it as it is; else None.
+
+        The columnar path (:mod:`itsskit.columnar.tickets`) takes the table
+        only when :meth:`read` would give exactly its rows, unchanged and
+        without a finding (:func:`itsskit.columnar.checks.canonical_tickets`),
+        as ``itsskit convert`` writes them; otherwise the host reads records.
+        """
+        from itsskit.columnar.checks import canonical_tickets
+
+        if self.context.kind != "tickets" or self.options.columns:
+            return None
+        return canonical_tickets(self._dataset().to_table())
 
     def _record(self, row: dict[str, object], number: int) -> Record | DataQualityFinding:
         row = {name: value for name, value in row.items() if value is not None}

@@ -1,0 +1,128 @@
+"""A project's KPIs from an Arrow ticket table: the built-in KPIs without a ``Ticket`` per row.
+
+:func:`project_tickets` splits a shared table by project in columns;
+:func:`arrow_kpi_inputs` is :func:`itsskit.kpis.kpi_inputs` with the clocks
+from :func:`~itsskit.columnar.tickets.evaluate_arrow`, and ``Ticket`` objects
+only for the incidents whose callback the period's coverage lists;
+:func:`arrow_kpi_years` is :func:`itsskit.provisional.kpi_years`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from itsskit.calendar import BusinessCalendar
+from itsskit.clocks import MISSING, cached_calendars
+from itsskit.columnar.tickets import evaluate_arrow, tickets_of
+from itsskit.kpis.attainment import DEFAULT_ATTAINMENT_TARGET, evaluation_instant
+from itsskit.kpis.availability import service_time
+from itsskit.kpis.bundle import period_sla
+from itsskit.kpis.catalogue import KpiInputs
+from itsskit.models import CalendarSpec, Project, RecordSet, TicketKind
+from itsskit.periods import Period
+from itsskit.provisional import merge_years
+from itsskit.times import epoch_us
+
+__all__ = ["arrow_kpi_inputs", "arrow_kpi_years", "project_tickets"]
+
+CalendarFor = Callable[[CalendarSpec], BusinessCalendar]
+
+
+def project_tickets(tables: Sequence[pa.Table], project_id: str) -> pa.Table | None:
+    """The tickets of ``project_id`` (its own and those without a project) of ``tables``.
+
+    None when an id occurs twice (the record path then names the duplicates).
+    """
+    parts = []
+    for table in tables:
+        project = table.column("project")
+        mine = pc.fill_null(pc.or_kleene(pc.is_null(project), pc.equal(project, project_id)), True)
+        parts.append(table.filter(mine))
+    joined = pa.concat_tables(parts, promote_options="permissive") if parts else None
+    if joined is None or pc.count_distinct(joined.column("id")).as_py() != len(joined):
+        return None
+    return joined
+
+
+def arrow_kpi_inputs(
+    tickets: pa.Table,
+    records: RecordSet,
+    project: Project,
+    period: Period,
+    at: datetime,
+    calendar_for: CalendarFor | None = None,
+    *,
+    attainment_target: float = DEFAULT_ATTAINMENT_TARGET,
+) -> KpiInputs:
+    """:func:`itsskit.kpis.kpi_inputs` with the project's tickets as ``tickets`` (Arrow).
+
+    ``records`` holds the other records (its tickets are not read). ``measured``
+    holds only the incidents resolved in the period (what callback coverage reads).
+    """
+    calendar_for = cached_calendars(calendar_for)
+    instant = evaluation_instant(period, at)
+    table, findings = evaluate_arrow(tickets, project, instant, calendar_for)
+    sla = period_sla(project, period)
+    calendar = calendar_for(sla.calendar) if sla else BusinessCalendar.always(project.timezone)
+    services = sorted(set(project.services) | {outage.service for outage in records.outages})
+    unusable = pa.array(
+        sorted({f.record_id for f in findings if f.record_id is not None}), pa.string()
+    )
+    resolved = _us(tickets, "resolved")
+    in_period = (resolved >= epoch_us(period.start)) & (resolved < epoch_us(period.end))
+    incident = np.asarray(
+        pc.fill_null(pc.not_equal(tickets.column("kind"), TicketKind.REQUEST.value), True)
+    )
+    usable = ~np.asarray(pc.is_in(tickets.column("id"), value_set=unusable))
+    measured = tickets_of(tickets, np.flatnonzero(in_period & incident & usable))
+    return KpiInputs(
+        records=records,
+        project=project,
+        period=period,
+        at=at,
+        instant=instant,
+        clocks=table,
+        excluded_tickets=len(findings),
+        measured=tuple(measured),
+        sla=sla,
+        calendar=calendar,
+        service_times=tuple(
+            service_time(service, records.outages, records.changes, calendar, period, instant)
+            for service in services
+        ),
+        attainment_target=attainment_target,
+    )
+
+
+def arrow_kpi_years(
+    tickets: pa.Table, project: Project, period: Period, at: datetime, calendar_for: CalendarFor
+) -> tuple[int, ...]:
+    """:func:`itsskit.provisional.kpi_years` of the table's tickets."""
+    instant_us = epoch_us(min(at, period.end))
+    start_us = epoch_us(period.start)
+    opened, resolved = _us(tickets, "opened"), _us(tickets, "resolved")
+    stop = np.where(resolved == MISSING, instant_us, np.minimum(resolved, instant_us))
+    counted = (opened != MISSING) & (opened < instant_us) & (stop >= start_us)
+    starts = np.r_[start_us, opened[counted]]
+    ends = np.r_[max(instant_us, start_us), np.maximum(stop, opened)[counted]]
+    specs = list(dict.fromkeys(sla.calendar for sla in project.slas))
+    return merge_years(
+        *(
+            calendar_for(spec).provisional_years_many(
+                starts.view("datetime64[us]"), ends.view("datetime64[us]")
+            )
+            for spec in specs
+        )
+    )
+
+
+def _us(table: pa.Table, name: str) -> npt.NDArray[np.int64]:
+    column = table.column(name)
+    as_us = pc.cast(pc.cast(column, pa.timestamp("us", tz=column.type.tz)), pa.int64())
+    return np.asarray(pc.fill_null(as_us, MISSING).to_numpy(zero_copy_only=False), dtype=np.int64)
