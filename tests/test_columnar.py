@@ -126,7 +126,10 @@ def test_parquet_tickets_stay_columns_through_the_kpis(
     monkeypatch.setattr(module, "read_source", counted)
     got = kpi_figures(converted, "2025", host=plugin_host, at=AT)
     assert got.as_json() == expected.as_json()
+    assert got.bundles == expected.bundles  # details too: open breaches, missing callbacks
     assert got.findings == expected.findings and got.years == expected.years
+    coverage = got.bundles["dianchi"]["callback_coverage"]
+    assert coverage.denominator and coverage.details["missing"]  # the demo exercises it
     assert "tickets" not in read and read["surveys"] == 1  # no Ticket object per row
 
 

@@ -61,10 +61,14 @@ def _rows_ok(table: pa.Table) -> bool:
     for name in _TEXT_COLUMNS:
         ok = pc.and_kleene(ok, _trimmed_or_null(table.column(name)))
     kind = table.column("kind")
-    ok = pc.and_kleene(ok, pc.or_kleene(pc.is_null(kind), pc.is_in(kind, pa.array(["incident", "request"]))))
+    ok = pc.and_kleene(
+        ok, pc.or_kleene(pc.is_null(kind), pc.is_in(kind, pa.array(["incident", "request"])))
+    )
     for name in ("priority", "opening_priority"):
         column = table.column(name)
-        ok = pc.and_kleene(ok, pc.or_kleene(pc.is_null(column), pc.match_substring_regex(column, _PRIORITY)))
+        ok = pc.and_kleene(
+            ok, pc.or_kleene(pc.is_null(column), pc.match_substring_regex(column, _PRIORITY))
+        )
     score = table.column("satisfaction")
     in_range = pc.and_kleene(pc.greater_equal(score, 1), pc.less_equal(score, 5))
     ok = pc.and_kleene(ok, pc.or_kleene(pc.is_null(score), in_range))
@@ -73,7 +77,9 @@ def _rows_ok(table: pa.Table) -> bool:
 
 def _trimmed_or_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
     trimmed = pc.utf8_trim_whitespace(column)
-    return pc.or_kleene(pc.is_null(column), pc.and_kleene(pc.equal(trimmed, column), pc.not_equal(column, "")))
+    return pc.or_kleene(
+        pc.is_null(column), pc.and_kleene(pc.equal(trimmed, column), pc.not_equal(column, ""))
+    )
 
 
 def _history_ok(history: pa.ChunkedArray) -> bool:

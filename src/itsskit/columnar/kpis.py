@@ -19,17 +19,19 @@ import pyarrow.compute as pc
 
 from itsskit.calendar import BusinessCalendar
 from itsskit.clocks import MISSING, cached_calendars
-from itsskit.columnar.tickets import evaluate_arrow, tickets_of
+from itsskit.columnar.tickets import evaluate_arrow
 from itsskit.kpis.attainment import DEFAULT_ATTAINMENT_TARGET, evaluation_instant
 from itsskit.kpis.availability import service_time
 from itsskit.kpis.bundle import period_sla
 from itsskit.kpis.catalogue import KpiInputs
-from itsskit.models import CalendarSpec, Project, RecordSet, TicketKind
+from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, make_result, ratio
+from itsskit.kpis.satisfaction import CALLBACK_WINDOW
+from itsskit.models import CalendarSpec, Project, RecordSet, SurveyKind, SurveyResponse, TicketKind
 from itsskit.periods import Period
 from itsskit.provisional import merge_years
 from itsskit.times import epoch_us
 
-__all__ = ["arrow_kpi_inputs", "arrow_kpi_years", "project_tickets"]
+__all__ = ["arrow_kpi_inputs", "arrow_kpi_years", "callback_coverage_table", "project_tickets"]
 
 CalendarFor = Callable[[CalendarSpec], BusinessCalendar]
 
@@ -62,8 +64,8 @@ def arrow_kpi_inputs(
 ) -> KpiInputs:
     """:func:`itsskit.kpis.kpi_inputs` with the project's tickets as ``tickets`` (Arrow).
 
-    ``records`` holds the other records (its tickets are not read). ``measured``
-    holds only the incidents resolved in the period (what callback coverage reads).
+    ``records`` holds the other records (its tickets are not read); the
+    measured tickets are ``ticket_table``, ``measured`` is empty.
     """
     calendar_for = cached_calendars(calendar_for)
     instant = evaluation_instant(period, at)
@@ -71,16 +73,10 @@ def arrow_kpi_inputs(
     sla = period_sla(project, period)
     calendar = calendar_for(sla.calendar) if sla else BusinessCalendar.always(project.timezone)
     services = sorted(set(project.services) | {outage.service for outage in records.outages})
-    unusable = pa.array(
-        sorted({f.record_id for f in findings if f.record_id is not None}), pa.string()
+    unusable = {f.record_id for f in findings if f.record_id is not None}
+    usable = pc.invert(
+        pc.is_in(tickets.column("id"), value_set=pa.array(sorted(unusable), pa.string()))
     )
-    resolved = _us(tickets, "resolved")
-    in_period = (resolved >= epoch_us(period.start)) & (resolved < epoch_us(period.end))
-    incident = np.asarray(
-        pc.fill_null(pc.not_equal(tickets.column("kind"), TicketKind.REQUEST.value), True)
-    )
-    usable = ~np.asarray(pc.is_in(tickets.column("id"), value_set=unusable))
-    measured = tickets_of(tickets, np.flatnonzero(in_period & incident & usable))
     return KpiInputs(
         records=records,
         project=project,
@@ -89,7 +85,7 @@ def arrow_kpi_inputs(
         instant=instant,
         clocks=table,
         excluded_tickets=len(findings),
-        measured=tuple(measured),
+        measured=(),
         sla=sla,
         calendar=calendar,
         service_times=tuple(
@@ -97,6 +93,40 @@ def arrow_kpi_inputs(
             for service in services
         ),
         attainment_target=attainment_target,
+        ticket_table=tickets.filter(usable),
+    )
+
+
+def callback_coverage_table(
+    tickets: pa.Table, period: Period, surveys: Sequence[SurveyResponse]
+) -> KpiResult:
+    """:func:`itsskit.kpis.callback_coverage` of the tickets of an Arrow table."""
+    resolved, callback = _us(tickets, "resolved"), _us(tickets, "callback")
+    incident = pc.fill_null(pc.not_equal(tickets.column("kind"), TicketKind.REQUEST.value), True)
+    in_period = (resolved >= epoch_us(period.start)) & (resolved < epoch_us(period.end))
+    rows = np.flatnonzero(in_period & np.asarray(incident))
+    resolved, callback = resolved[rows], callback[rows]
+    window = int(CALLBACK_WINDOW.total_seconds()) * 1_000_000
+    ok = (callback != MISSING) & (resolved <= callback) & (callback <= resolved + window)
+    ids = tickets.column("id").take(pa.array(rows)).combine_chunks()
+    answers = [s for s in surveys if s.kind == SurveyKind.CALLBACK and s.ticket is not None]
+    if answers:
+        where = pc.index_in(pa.array([s.ticket for s in answers], pa.string()), value_set=ids)
+        position = np.asarray(pc.fill_null(where, -1).to_numpy(zero_copy_only=False), np.int64)
+        at = np.array([epoch_us(s.answered) for s in answers], dtype=np.int64)
+        hit = position >= 0
+        position, at = position[hit], at[hit]
+        inside = (resolved[position] <= at) & (at <= resolved[position] + window)
+        np.logical_or.at(ok, position[inside], True)
+    covered, total = int(ok.sum()), len(rows)
+    return make_result(
+        "callback_coverage",
+        ratio(covered, total),
+        target=None,
+        margin=DEFAULT_MARGIN,
+        numerator=covered,
+        denominator=total,
+        details={"missing": sorted(ids.filter(pa.array(~ok)).to_pylist())},
     )
 
 
