@@ -8,6 +8,7 @@ sources are kept, tagged with the source name.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -92,17 +93,23 @@ class SourceCache:
     def __init__(self, config: Config, host: PluginHost) -> None:
         self.config = config
         self.host = host
-        self._items: dict[tuple[str, Window], list[Record | DataQualityFinding]] = {}
+        self._items: dict[tuple[str, Window], _Split] = {}
         self._tables: dict[str, Any] = {}
 
     def items(
-        self, source_name: str, window: Window = None
+        self, source_name: str, window: Window = None, project_id: str | None = None
     ) -> Sequence[Record | DataQualityFinding]:
-        """What :func:`read_source` yields for ``source_name``, read on the first call only."""
+        """What :func:`read_source` yields for ``source_name``, read on the first call only.
+
+        With ``project_id``: without the tickets and surveys of other projects
+        (split once, so each project's share costs its own records only).
+        """
         key = (source_name, window)
         if key not in self._items:
-            self._items[key] = list(read_source(self.config, source_name, self.host, window=window))
-        return self._items[key]
+            items = list(read_source(self.config, source_name, self.host, window=window))
+            self._items[key] = _Split.of(items)
+        split = self._items[key]
+        return split.items if project_id is None else split.of_project(project_id)
 
     def table(self, source_name: str) -> Any:
         """The source's tickets as one Arrow table when its plugin offers them as they are
@@ -110,6 +117,29 @@ class SourceCache:
         if source_name not in self._tables:
             self._tables[source_name] = _read_table(self.config, source_name, self.host)
         return self._tables[source_name]
+
+
+@attrs.frozen
+class _Split:
+    """A source's items, and the positions of those tied to one project."""
+
+    items: list[Record | DataQualityFinding]
+    shared: list[int]  # findings and records of every project (or of none)
+    by_project: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, items: list[Record | DataQualityFinding]) -> _Split:
+        shared: list[int] = []
+        by_project: dict[str, list[int]] = {}
+        for position, item in enumerate(items):
+            owner = item.project if isinstance(item, Ticket | SurveyResponse) else None
+            (shared if owner is None else by_project.setdefault(owner, [])).append(position)
+        return cls(items, shared, by_project)
+
+    def of_project(self, project_id: str) -> list[Record | DataQualityFinding]:
+        """The items in read order, less the records of other projects."""
+        positions = heapq.merge(self.shared, self.by_project.get(project_id, []))
+        return [self.items[position] for position in positions]
 
 
 def _read_table(config: Config, source_name: str, host: PluginHost) -> Any:
@@ -156,7 +186,7 @@ def collect(
         if source_name in skip:
             continue
         items = (
-            cache.items(source_name, window)
+            cache.items(source_name, window, project.id)
             if cache is not None
             else read_source(config, source_name, host, window=window)
         )
