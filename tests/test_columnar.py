@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 from itsskit.cli import main
 from itsskit.clocks import ClockTable, cached_calendars, evaluate_table
 from itsskit.collect import collect
-from itsskit.columnar.arrow import records_to_table
+from itsskit.columnar.arrow import history_type, records_to_table
+from itsskit.columnar.checks import canonical_tickets
 from itsskit.columnar.tickets import evaluate_arrow, tickets_of
 from itsskit.config import load_config
 from itsskit.kpis import project_kpis
@@ -352,3 +353,48 @@ def test_clocks_from_arrow_equal_the_object_path_on_the_demo(plugin_host: Plugin
         _same_tables(got[0], table)
         assert got[1] == findings
         assert tickets_of(arrow, [0, len(tickets) - 1]) == [tickets[0], tickets[-1]]
+
+
+def _one_ticket(**changes: object) -> pa.Table:
+    ticket = Ticket(
+        id="T1",
+        project="alpha",
+        kind=TicketKind.REQUEST,
+        priority="P2",
+        opened=BASE,
+        satisfaction=4,
+        history=(StatusChange(at=BASE, status="New"),),
+    )
+    table = records_to_table("tickets", [ticket], "Asia/Shanghai")
+    for name, value in changes.items():
+        column = pa.array([value]) if not isinstance(value, pa.Array) else value
+        table = table.set_column(table.schema.get_field_index(name), name, column)
+    return table
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kind": "Request"},
+        {"priority": "2"},
+        {"opening_priority": ""},
+        {"project": " alpha"},
+        {"id": None},
+        {"satisfaction": pa.array([9], pa.int8())},
+        {"opened": pa.array([datetime(2025, 3, 1)], pa.timestamp("us"))},
+        {"major": "yes"},
+        {"history": pa.array([[{"time": BASE, "status": " New"}]], history_type("UTC"))},
+        {"history": pa.array([[{"time": None, "status": "New"}]], history_type("UTC"))},
+    ],
+)
+def test_tables_the_row_reader_would_change_are_not_canonical(changes: dict[str, object]) -> None:
+    assert canonical_tickets(_one_ticket()) is not None
+    assert canonical_tickets(_one_ticket(**changes)) is None
+
+
+def test_a_canonical_table_gets_the_missing_columns() -> None:
+    table = _one_ticket().select(["id", "opened"])
+    got = canonical_tickets(table)
+    assert got is not None
+    assert got.schema.field("history").type == history_type("Asia/Shanghai")
+    assert got.column("priority").null_count == 1
