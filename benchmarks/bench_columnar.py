@@ -180,7 +180,10 @@ def generate(
             )
         }
         changes = pa.StructArray.from_arrays(
-            [pa.array(at * 1_000_000, pa.int64()).cast(stamp), pa.array(status)],
+            [
+                pa.array(at * 1_000_000, pa.int64()).cast(stamp),
+                pa.array(STATUSES.tolist()).take(pa.array(np.minimum(step, 4))),
+            ],
             names=["time", "status"],
         )
         history = pa.ListArray.from_arrays(pa.array(np.r_[0, np.cumsum(per)], pa.int32()), changes)
