@@ -23,6 +23,7 @@ from itsskit.clocks import ClockTable, cached_calendars, evaluate_table
 from itsskit.collect import collect
 from itsskit.columnar.arrow import history_type, records_to_table
 from itsskit.columnar.checks import canonical_tickets
+from itsskit.columnar.kpis import TicketSplit, project_tickets
 from itsskit.columnar.tickets import evaluate_arrow, tickets_of
 from itsskit.config import load_config
 from itsskit.kpis import project_kpis
@@ -398,3 +399,12 @@ def test_a_canonical_table_gets_the_missing_columns() -> None:
     assert got is not None
     assert got.schema.field("history").type == history_type("Asia/Shanghai")
     assert got.column("priority").null_count == 1
+
+
+def test_a_shared_table_is_split_by_project_in_file_order() -> None:
+    table = pa.table({"id": list("abcdef"), "project": ["x", None, "y", "x", None, "y"]})
+    split = TicketSplit(table)
+    assert split.rows_of("x").column("id").to_pylist() == ["a", "b", "d", "e"]
+    assert split.rows_of("y").column("id").to_pylist() == ["b", "c", "e", "f"]
+    assert split.rows_of("z").column("id").to_pylist() == ["b", "e"]
+    assert project_tickets([split, TicketSplit(table.slice(0, 1))], "x") is None  # "a" twice

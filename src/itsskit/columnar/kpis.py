@@ -1,6 +1,6 @@
 """A project's KPIs from an Arrow ticket table: the built-in KPIs without a ``Ticket`` per row.
 
-:func:`project_tickets` splits a shared table by project in columns;
+:class:`TicketSplit` splits a shared table by project once, in columns;
 :func:`arrow_kpi_inputs` is :func:`itsskit.kpis.kpi_inputs` with the clocks
 from :func:`~itsskit.columnar.tickets.evaluate_arrow`, and ``Ticket`` objects
 only for the incidents whose callback the period's coverage lists;
@@ -31,21 +31,46 @@ from itsskit.periods import Period
 from itsskit.provisional import merge_years
 from itsskit.times import epoch_us
 
-__all__ = ["arrow_kpi_inputs", "arrow_kpi_years", "callback_coverage_table", "project_tickets"]
+__all__ = [
+    "TicketSplit",
+    "arrow_kpi_inputs",
+    "arrow_kpi_years",
+    "callback_coverage_table",
+    "project_tickets",
+]
 
 CalendarFor = Callable[[CalendarSpec], BusinessCalendar]
 
 
-def project_tickets(tables: Sequence[pa.Table], project_id: str) -> pa.Table | None:
-    """The tickets of ``project_id`` (its own and those without a project) of ``tables``.
+class TicketSplit:
+    """A shared ticket table split by project once: each project's rows cost its own share."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+        encoded = pc.dictionary_encode(table.column("project")).combine_chunks()
+        codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
+        self._names = {name: code for code, name in enumerate(encoded.dictionary.to_pylist())}
+        self._order = np.argsort(codes, kind="stable")  # rows by project code, in file order
+        self._bounds = np.searchsorted(codes[self._order], np.arange(-1, len(self._names) + 1))
+
+    def rows_of(self, project_id: str) -> pa.Table:
+        """The rows of ``project_id`` and those without a project, in file order."""
+        none = self._order[self._bounds[0] : self._bounds[1]]
+        code = self._names.get(project_id)
+        own = (
+            self._order[self._bounds[code + 1] : self._bounds[code + 2]]
+            if code is not None
+            else none[:0]
+        )
+        return self.table.take(pa.array(np.sort(np.concatenate([none, own]))))
+
+
+def project_tickets(splits: Sequence[TicketSplit], project_id: str) -> pa.Table | None:
+    """The tickets of ``project_id`` (its own and those without a project) of the tables.
 
     None when an id occurs twice (the record path then names the duplicates).
     """
-    parts = []
-    for table in tables:
-        project = table.column("project")
-        mine = pc.fill_null(pc.or_kleene(pc.is_null(project), pc.equal(project, project_id)), True)
-        parts.append(table.filter(mine))
+    parts = [split.rows_of(project_id) for split in splits]
     joined = pa.concat_tables(parts, promote_options="permissive") if parts else None
     if joined is None or pc.count_distinct(joined.column("id")).as_py() != len(joined):
         return None

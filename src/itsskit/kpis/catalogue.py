@@ -433,7 +433,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
     KpiDescriptor(
         name="callback_coverage",
         unit="ratio",
-        compute=lambda i: _callback_coverage(i),
+        compute=_callback_coverage,
         labels={"zh-CN": "事件回访率", "en": "Incident callback coverage"},
         report_row="with_target_or_data",
         report_order=150,

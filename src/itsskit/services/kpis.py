@@ -132,10 +132,11 @@ def kpi_figures(
     provisional: dict[str, tuple[int, ...]] = {}
     findings: list[DataQualityFinding] = []
     cache = SourceCache(config, host)  # a source shared by many projects is read once
+    splits: dict[str, Any] = {}  # and an Arrow ticket table split by project once
     for pid in chosen:
         spec, when = config.projects[pid], periods[pid]
         window = (when.start, when.end)
-        columnar = _ticket_table(config, pid, cache, catalogue)
+        columnar = _ticket_table(config, pid, cache, catalogue, splits)
         if columnar is None:
             records = collect(config, pid, host, window=window, cache=cache)
             bundles[pid] = project_kpis(
@@ -166,11 +167,16 @@ def kpi_figures(
 
 
 def _ticket_table(
-    config: Config, project_id: str, cache: SourceCache, catalogue: KpiCatalogue
+    config: Config,
+    project_id: str,
+    cache: SourceCache,
+    catalogue: KpiCatalogue,
+    splits: dict[str, Any],
 ) -> tuple[list[str], Any] | None:
     """The project's ticket sources and their tickets as one Arrow table, when every
     ticket source offers its table as it is and only built-in KPIs are asked for
-    (a plugin KPI may read ``Ticket`` objects); else None: the record path."""
+    (a plugin KPI may read ``Ticket`` objects); else None: the record path.
+    ``splits`` keeps each source's table split by project, once per call."""
     if not all(descriptor in BUILTIN_KPIS for descriptor in catalogue):
         return None
     project = config.projects[project_id]
@@ -178,9 +184,12 @@ def _ticket_table(
     tables = [cache.table(name) for name in sources]
     if not sources or any(table is None for table in tables):
         return None
-    from itsskit.columnar.kpis import project_tickets
+    from itsskit.columnar.kpis import TicketSplit, project_tickets
 
-    tickets = project_tickets(tables, project_id)
+    for name, table in zip(sources, tables, strict=True):
+        if name not in splits:
+            splits[name] = TicketSplit(table)
+    tickets = project_tickets([splits[name] for name in sources], project_id)
     return None if tickets is None else (sources, tickets)
 
 
