@@ -43,26 +43,33 @@ CalendarFor = Callable[[CalendarSpec], BusinessCalendar]
 
 
 class TicketSplit:
-    """A shared ticket table split by project once: each project's rows cost its own share."""
+    """A shared ticket table split by project once: each project's rows cost its own share.
+
+    The table is reordered by project once (a stable sort, so file order within
+    a project); a project's rows are then a slice of it, and those without a
+    project another one, put back in file order.
+    """
 
     def __init__(self, table: pa.Table) -> None:
-        self.table = table
-        encoded = pc.dictionary_encode(table.column("project")).combine_chunks()
+        encoded = pc.dictionary_encode(table.column("project").combine_chunks())
         codes = np.asarray(pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False))
         self._names = {name: code for code, name in enumerate(encoded.dictionary.to_pylist())}
         self._order = np.argsort(codes, kind="stable")  # rows by project code, in file order
         self._bounds = np.searchsorted(codes[self._order], np.arange(-1, len(self._names) + 1))
+        self._sorted = table.take(pa.array(self._order)).combine_chunks()
 
     def rows_of(self, project_id: str) -> pa.Table:
         """The rows of ``project_id`` and those without a project, in file order."""
-        none = self._order[self._bounds[0] : self._bounds[1]]
         code = self._names.get(project_id)
-        own = (
-            self._order[self._bounds[code + 1] : self._bounds[code + 2]]
-            if code is not None
-            else none[:0]
-        )
-        return self.table.take(pa.array(np.sort(np.concatenate([none, own]))))
+        none = self._sorted.slice(0, int(self._bounds[1]))
+        if code is None:
+            return none
+        start, end = int(self._bounds[code + 1]), int(self._bounds[code + 2])
+        own = self._sorted.slice(start, end - start)
+        if not len(none):
+            return own
+        rows = np.r_[np.arange(len(none)), np.arange(start, end)]
+        return self._sorted.take(pa.array(rows[np.argsort(self._order[rows], kind="stable")]))
 
 
 def project_tickets(splits: Sequence[TicketSplit], project_id: str) -> pa.Table | None:
