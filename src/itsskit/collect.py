@@ -8,7 +8,8 @@ sources are kept, tagged with the source name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +32,7 @@ from itsskit.records import SourceError
 from itsskit.report_plan import expected_submissions, with_expected
 
 __all__ = [
+    "SourceCache",
     "Window",
     "collect",
     "open_source",
@@ -95,8 +97,90 @@ def read_source(
         raise SourceError(f"source {source_name!r} (plugin {plugin!r}) failed: {exc}") from exc
 
 
+class SourceCache:
+    """Each source read once, however many projects name it (the cost of a command that
+    covers many projects grows with the records, not records x projects).
+
+    Lives for one call (e.g. :func:`itsskit.services.kpi_figures`): pass it to
+    :func:`collect` for every project. Items are kept per source name and window.
+    """
+
+    def __init__(self, config: Config, host: PluginHost) -> None:
+        self.config = config
+        self.host = host
+        self._items: dict[tuple[str, Window], _Split] = {}
+        self._tables: dict[str, Any] = {}
+
+    def items(
+        self, source_name: str, window: Window = None, project_id: str | None = None
+    ) -> Sequence[Record | DataQualityFinding]:
+        """What :func:`read_source` yields for ``source_name``, read on the first call only.
+
+        With ``project_id``: without the tickets and surveys of other projects
+        (split once, so each project's share costs its own records only).
+        """
+        key = (source_name, window)
+        if key not in self._items:
+            items = list(read_source(self.config, source_name, self.host, window=window))
+            self._items[key] = _Split.of(items)
+        split = self._items[key]
+        return split.items if project_id is None else split.of_project(project_id)
+
+    def table(self, source_name: str) -> Any:
+        """The source's tickets as one Arrow table when its plugin offers them as they are
+        (a ``read_table()`` method returning a table), else None; read once."""
+        if source_name not in self._tables:
+            self._tables[source_name] = _read_table(self.config, source_name, self.host)
+        return self._tables[source_name]
+
+
+@attrs.frozen
+class _Split:
+    """A source's items, and the positions of those tied to one project."""
+
+    items: list[Record | DataQualityFinding]
+    shared: list[int]  # findings and records of every project (or of none)
+    by_project: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, items: list[Record | DataQualityFinding]) -> _Split:
+        shared: list[int] = []
+        by_project: dict[str, list[int]] = {}
+        for position, item in enumerate(items):
+            owner = item.project if isinstance(item, Ticket | SurveyResponse) else None
+            (shared if owner is None else by_project.setdefault(owner, [])).append(position)
+        return cls(items, shared, by_project)
+
+    def of_project(self, project_id: str) -> list[Record | DataQualityFinding]:
+        """The items in read order, less the records of other projects."""
+        positions = heapq.merge(self.shared, self.by_project.get(project_id, []))
+        return [self.items[position] for position in positions]
+
+
+def _read_table(config: Config, source_name: str, host: PluginHost) -> Any:
+    source = open_source(config, source_name, host)
+    read_table = getattr(source, "read_table", None)
+    if read_table is None:
+        return None
+    plugin = config.sources[source_name].plugin
+    try:
+        return read_table()
+    except ConfigError:
+        raise
+    except SourceError as exc:
+        raise SourceError(f"source {source_name!r} (plugin {plugin!r}): {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - any plugin failure becomes one clear error
+        raise SourceError(f"source {source_name!r} (plugin {plugin!r}) failed: {exc}") from exc
+
+
 def collect(
-    config: Config, project_id: str, host: PluginHost, *, window: Window = None
+    config: Config,
+    project_id: str,
+    host: PluginHost,
+    *,
+    window: Window = None,
+    cache: SourceCache | None = None,
+    skip: Collection[str] = (),
 ) -> RecordSet:
     """Every record of project ``project_id``: from the sources it names, and its
     report submissions (on-time KPI): those in the report store, plus every report
@@ -104,7 +188,9 @@ def collect(
     or never saved: late once due, see :mod:`itsskit.report_plan`).
 
     ``window`` tells the sources which span of time is needed (monitoring
-    sources query only it); records outside it may still be returned.
+    sources query only it); records outside it may still be returned. With a
+    ``cache``, a source another project already read is not read again. Sources
+    named in ``skip`` are left out (the caller has their records as columns).
 
     A record whose id was already read (from any of the project's sources) is a
     data-quality finding; the first one is kept.
@@ -114,7 +200,14 @@ def collect(
     seen: set[tuple[type, str]] = set()
     findings: list[DataQualityFinding] = []
     for source_name in project.sources:
-        for item in read_source(config, source_name, host, window=window):
+        if source_name in skip:
+            continue
+        items = (
+            cache.items(source_name, window, project.id)
+            if cache is not None
+            else read_source(config, source_name, host, window=window)
+        )
+        for item in items:
             if isinstance(item, DataQualityFinding):
                 findings.append(item)
                 continue
@@ -143,8 +236,9 @@ def _for_project(record: Record, project: Project) -> Record | None:
     changes count for the services the project lists (all, when it lists none).
     """
     if isinstance(record, Ticket | SurveyResponse):
-        mine = record.project in (None, project.id)
-        return attrs.evolve(record, project=project.id) if mine else None
+        if record.project == project.id:
+            return record
+        return attrs.evolve(record, project=project.id) if record.project is None else None
     return record if _serves(project, record.service) else None
 
 

@@ -13,6 +13,7 @@ BUILTIN_PLUGINS: tuple[str, ...] = (
     "itsskit.builtin.calendars",
     "itsskit.builtin.file_sources",
     "itsskit.builtin.servicenow_audit",
+    "itsskit.builtin.parquet_source",
     "itsskit.builtin.renderers",
     "itsskit.builtin.pdf",
     "itsskit.builtin.channels",

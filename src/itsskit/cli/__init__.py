@@ -65,6 +65,7 @@ COMMANDS: dict[str, str] = {
     "quality": "itsskit.cli.quality_cmd:quality",
     "calendar": "itsskit.cli.calendar_cmd:calendar",
     "slm": "itsskit.cli.slm_cmd:slm",
+    "convert": "itsskit.cli.convert_cmd:convert",
 }
 #: The one-line help of each command in ``itsskit --help`` (so listing the commands
 #: imports none of them; a test checks each against its command's own help).

@@ -21,7 +21,7 @@ from itsskit.kpis.results import DEFAULT_MARGIN, KpiResult, status_for
 from itsskit.models import SLA, CalendarSpec, Project, RecordSet
 from itsskit.periods import Period
 
-__all__ = ["KPI_NAMES", "company_kpis", "kpi_inputs", "period_sla", "project_kpis"]
+__all__ = ["KPI_NAMES", "company_kpis", "kpi_inputs", "kpis_of", "period_sla", "project_kpis"]
 
 CalendarFor = Callable[[CalendarSpec], BusinessCalendar]
 
@@ -113,6 +113,18 @@ def project_kpis(
     inputs = kpi_inputs(
         records, project, period, at, calendar_for, attainment_target=attainment_target
     )
+    return kpis_of(inputs, targets=targets, margin=margin, margins=margins, catalogue=catalogue)
+
+
+def kpis_of(
+    inputs: KpiInputs,
+    *,
+    targets: Mapping[str, float | None] | None = None,
+    margin: float = DEFAULT_MARGIN,
+    margins: Mapping[str, float] | None = None,
+    catalogue: KpiCatalogue | None = None,
+) -> dict[str, KpiResult]:
+    """Every KPI of ``catalogue`` computed from ``inputs`` (see :func:`project_kpis`)."""
     results = {}
     for descriptor in catalogue if catalogue is not None else builtin_catalogue():
         computed = descriptor.compute(inputs)

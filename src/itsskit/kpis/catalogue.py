@@ -73,7 +73,8 @@ class KpiInputs:
     SLA clocks evaluated at it; ``measured`` the tickets without data-quality
     findings; ``service_times`` the service-hours accounting of each service
     (:func:`itsskit.kpis.service_time`); ``sla`` the version that applies to
-    the period (None when none does).
+    the period (None when none does); ``ticket_table`` (None on the record path)
+    the measured tickets as Arrow columns.
     """
 
     records: RecordSet
@@ -88,6 +89,18 @@ class KpiInputs:
     calendar: BusinessCalendar
     service_times: tuple[ServiceTime, ...]
     attainment_target: float
+    #: The measured tickets as an Arrow table (the columnar path of ``itsskit kpi``,
+    #: taken only for the built-in KPIs); ``measured`` is then empty.
+    ticket_table: Any = None
+
+
+def _callback_coverage(inputs: KpiInputs) -> KpiResult:
+    """Callback coverage from the measured tickets, as objects or as Arrow columns."""
+    if inputs.ticket_table is not None:
+        from itsskit.columnar.kpis import callback_coverage_table  # pyarrow is on this path
+
+        return callback_coverage_table(inputs.ticket_table, inputs.period, inputs.records.surveys)
+    return callback_coverage(inputs.measured, inputs.period, inputs.records.surveys)
 
 
 def _labels(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -420,7 +433,7 @@ BUILTIN_KPIS: tuple[KpiDescriptor, ...] = (
     KpiDescriptor(
         name="callback_coverage",
         unit="ratio",
-        compute=lambda i: callback_coverage(i.measured, i.period, i.records.surveys),
+        compute=_callback_coverage,
         labels={"zh-CN": "事件回访率", "en": "Incident callback coverage"},
         report_row="with_target_or_data",
         report_order=150,

@@ -14,6 +14,7 @@ everything the CLI can by the same code path.
   (``itsskit sources check``);
 * :func:`report_plan` — the reports due, overdue, on time or late (``itsskit report
   due``), and :func:`remind_authors`, each author's digest (``itsskit report remind``);
+* :func:`convert_source` — a configured source as Parquet (``itsskit convert``);
 * :func:`calendar_named` and :func:`calendar_year` — a calendar's year of
   holidays and make-up days (``itsskit calendar show``);
 * :func:`submit_report`, :func:`approve_report`, :func:`return_report`,
@@ -26,6 +27,7 @@ everything the CLI can by the same code path.
 from __future__ import annotations
 
 from itsskit.services.calendars import calendar_named, calendar_year
+from itsskit.services.convert import Conversion, convert_source
 from itsskit.services.kpis import KpiFigure, KpiFigures, kpi_figures
 from itsskit.services.lifecycle import (
     BadRequest,
@@ -54,6 +56,7 @@ from itsskit.services.sources import SourceCount, check_sources
 __all__ = [
     "BadRequest",
     "ChannelState",
+    "Conversion",
     "KpiFigure",
     "KpiFigures",
     "MadeReport",
@@ -72,6 +75,7 @@ __all__ = [
     "calendar_named",
     "calendar_year",
     "check_sources",
+    "convert_source",
     "kpi_figures",
     "make_report",
     "remind_authors",

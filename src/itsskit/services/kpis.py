@@ -8,10 +8,12 @@ from typing import Any
 
 import attrs
 
-from itsskit.collect import collect
+from itsskit.collect import SourceCache, collect
 from itsskit.config import Config
 from itsskit.converter import converter
 from itsskit.kpis import KpiResult, company_kpis, project_kpis
+from itsskit.kpis.bundle import kpis_of
+from itsskit.kpis.catalogue import BUILTIN_KPIS, KpiCatalogue
 from itsskit.kpis.results import Status, Unit
 from itsskit.models import DataQualityFinding
 from itsskit.periods import Period
@@ -112,7 +114,9 @@ def kpi_figures(
     rates, the other KPIs pool as the KPI catalogue says). Each project's period
     is in its own time zone. ``at`` is the evaluation instant (default now); as
     ISO text without an offset it is read in each project's time zone. Every
-    KPI of ``host.kpis()`` is computed, the plugins' included.
+    KPI of ``host.kpis()`` is computed, the plugins' included. Each source is
+    read once, however many projects share it; tickets a source offers as an
+    Arrow table (the ``parquet`` source) stay columns, split by project.
 
     Raises ``KeyError`` for an unknown project, ``ValueError`` for a malformed
     period or instant or a config without projects (before any source is read),
@@ -127,14 +131,27 @@ def kpi_figures(
     bundles: dict[str, dict[str, KpiResult]] = {}
     provisional: dict[str, tuple[int, ...]] = {}
     findings: list[DataQualityFinding] = []
+    cache = SourceCache(config, host)  # a source shared by many projects is read once
+    splits: dict[str, Any] = {}  # and an Arrow ticket table split by project once
     for pid in chosen:
         spec, when = config.projects[pid], periods[pid]
-        records = collect(config, pid, host, window=(when.start, when.end))
+        window = (when.start, when.end)
+        columnar = _ticket_table(config, pid, cache, catalogue, splits)
+        if columnar is None:
+            records = collect(config, pid, host, window=window, cache=cache)
+            bundles[pid] = project_kpis(
+                records, spec, when, instants[pid], host.calendar, catalogue=catalogue
+            )
+            provisional[pid] = kpi_years(records.tickets, spec, when, instants[pid], host.calendar)
+        else:
+            from itsskit.columnar.kpis import arrow_kpi_inputs, arrow_kpi_years
+
+            sources, tickets = columnar
+            records = collect(config, pid, host, window=window, cache=cache, skip=sources)
+            inputs = arrow_kpi_inputs(tickets, records, spec, when, instants[pid], host.calendar)
+            bundles[pid] = kpis_of(inputs, catalogue=catalogue)
+            provisional[pid] = arrow_kpi_years(tickets, spec, when, instants[pid], host.calendar)
         findings += records.findings
-        bundles[pid] = project_kpis(
-            records, spec, when, instants[pid], host.calendar, catalogue=catalogue
-        )
-        provisional[pid] = kpi_years(records.tickets, spec, when, instants[pid], host.calendar)
     bundle = bundles[chosen[0]] if project else company_kpis(bundles, catalogue=catalogue)
     names = {n for pid in chosen for n in calendar_names(config.projects[pid], config.calendars)}
     return KpiFigures(
@@ -147,6 +164,33 @@ def kpi_figures(
         calendars=tuple(sorted(names)),
         findings=tuple(findings),
     )
+
+
+def _ticket_table(
+    config: Config,
+    project_id: str,
+    cache: SourceCache,
+    catalogue: KpiCatalogue,
+    splits: dict[str, Any],
+) -> tuple[list[str], Any] | None:
+    """The project's ticket sources and their tickets as one Arrow table, when every
+    ticket source offers its table as it is and only built-in KPIs are asked for
+    (a plugin KPI may read ``Ticket`` objects); else None: the record path.
+    ``splits`` keeps each source's table split by project, once per call."""
+    if not all(descriptor in BUILTIN_KPIS for descriptor in catalogue):
+        return None
+    project = config.projects[project_id]
+    sources = [name for name in project.sources if config.sources[name].kind == "tickets"]
+    tables = [cache.table(name) for name in sources]
+    if not sources or any(table is None for table in tables):
+        return None
+    from itsskit.columnar.kpis import TicketSplit, project_tickets
+
+    for name, table in zip(sources, tables, strict=True):
+        if name not in splits:
+            splits[name] = TicketSplit(table)
+    tickets = project_tickets([splits[name] for name in sources], project_id)
+    return None if tickets is None else (sources, tickets)
 
 
 def _instant(at: datetime | str | None, timezone: str) -> datetime:
