@@ -27,8 +27,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -41,12 +40,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
-    create_engine,
     insert,
     select,
     update,
 )
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from itsskit.improvements import (
@@ -61,7 +58,7 @@ from itsskit.improvements import (
     verify,
 )
 from itsskit.improvements import update as update_rule
-from itsskit.storage import database_url
+from itsskit.storage import EngineStore, open_engine
 
 __all__ = [
     "ID_PREFIXES",
@@ -139,14 +136,6 @@ ID_PREFIXES = {
 # ---------------------------------------------------------------- the database
 
 
-def open_engine(url_or_path: str | Path) -> Engine:
-    """An engine on a SQLAlchemy URL or a SQLite file path (its folder created when missing)."""
-    url = make_url(database_url(url_or_path))
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(url)
-
-
 def create_tables(engine: Engine, tables: MetaData) -> None:
     """Create the missing tables of ``tables``; another process creating them at once is fine."""
     for attempt in range(3):
@@ -175,37 +164,17 @@ def now() -> datetime:
 # ------------------------------------------------------------------- the store
 
 
-class ImprovementRegister:
+class ImprovementRegister(EngineStore):
     """The one improvement register. Open with :meth:`open`; close after use (or ``with``)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        super().__init__(engine)
         create_tables(engine, metadata)
-
-    @classmethod
-    def open(cls, url_or_path: str | Path) -> Self:
-        """Open (creating its tables when missing) the register at a URL or SQLite path."""
-        engine = open_engine(url_or_path)
-        try:
-            return cls(engine)
-        except BaseException:
-            engine.dispose()
-            raise
 
     @property
     def engine(self) -> Engine:
         """The engine (shared by :class:`itsskit.quality.store.QualityStore`)."""
         return self._engine
-
-    def close(self) -> None:
-        """Release the database connections."""
-        self._engine.dispose()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     # ----------------------------------------------------------------- queries
 

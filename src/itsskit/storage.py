@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import attrs
 from sqlalchemy import (
@@ -85,6 +85,7 @@ from itsskit.periods import Period
 
 __all__ = [
     "Delivery",
+    "EngineStore",
     "NotRecorded",
     "OutboxEntry",
     "RepairedFile",
@@ -96,6 +97,7 @@ __all__ = [
     "StoredFile",
     "StoredReport",
     "database_url",
+    "open_engine",
     "sha256_of",
 ]
 
@@ -351,6 +353,14 @@ def database_url(url_or_path: str | Path) -> str:
     return f"sqlite:///{Path(text).expanduser().resolve()}"
 
 
+def open_engine(url_or_path: str | Path) -> Engine:
+    """An engine on a SQLAlchemy URL or a SQLite file path (its folder created when missing)."""
+    url = make_url(database_url(url_or_path))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    return create_engine(url)
+
+
 def _when(at: datetime | None) -> datetime:
     """The time of a step: ``at``, which must be timezone-aware, or now."""
     if at is None:
@@ -378,7 +388,38 @@ class _Claim:
     files: dict[str, Path]
 
 
-class ReportStore:
+class EngineStore:
+    """A store owning a SQLAlchemy engine. Open with :meth:`open`; close after use (or ``with``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url_or_path: str | Path) -> Self:
+        """Open the store at a SQLAlchemy URL or a SQLite file path (created when missing)."""
+        engine = cls._engine_on(url_or_path)
+        try:
+            return cls(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+
+    @staticmethod
+    def _engine_on(url_or_path: str | Path) -> Engine:
+        return open_engine(url_or_path)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class ReportStore(EngineStore):
     """Reports and their lifecycle in a SQL database. Open with :meth:`open`; close after use.
 
     A report is named by its report id (the ``[reports.ID]`` row) and period
@@ -388,46 +429,32 @@ class ReportStore:
     """
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+        super().__init__(engine)
         self._timeout = float(engine.url.query.get("timeout", DEFAULT_BUSY_TIMEOUT))  # type: ignore[arg-type]
         self._create_tables()
         self._recover()
 
     @classmethod
-    def open(cls, url_or_path: str | Path) -> ReportStore:
+    def open(cls, url_or_path: str | Path) -> Self:
         """Open (and create when new) the store at a SQLAlchemy URL or a SQLite file path.
 
         Staged files left by a process killed after its commit are moved into
         place, and its staging folders removed.
         """
-        url = make_url(database_url(url_or_path))
-        sqlite = url.get_backend_name() == "sqlite"
-        if sqlite and url.database not in (None, "", ":memory:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
-        if sqlite:
+        return super().open(url_or_path)
+
+    @staticmethod
+    def _engine_on(url_or_path: str | Path) -> Engine:
+        engine = open_engine(url_or_path)
+        if engine.url.get_backend_name() == "sqlite":
             event.listen(engine, "connect", _sqlite_connect)
             event.listen(engine, "begin", _sqlite_begin)
-        try:
-            return cls(engine)
-        except BaseException:
-            engine.dispose()
-            raise
+        return engine
 
     @property
     def url(self) -> str:
         """The database URL (password hidden)."""
         return self._engine.url.render_as_string(hide_password=True)
-
-    def close(self) -> None:
-        """Release the database connections."""
-        self._engine.dispose()
-
-    def __enter__(self) -> ReportStore:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
 
     # -------------------------------------------------------------- connections
 

@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -34,6 +34,7 @@ from itsskit.cli import (
     reported_errors,
     warn_provisional,
 )
+from itsskit.cli.options import CONFIG, stack
 from itsskit.config import Config
 from itsskit.converter import converter
 from itsskit.lifecycle import LifecycleError, next_states
@@ -74,35 +75,20 @@ __all__ = [
     "submit",
 ]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _options(*decorators: Callable[[F], F]) -> Callable[[F], F]:
-    """Several click parameters as one decorator, in the order given."""
-
-    def apply(function: F) -> F:
-        for decorator in reversed(decorators):
-            function = decorator(function)
-        return function
-
-    return apply
-
-
-_CONFIG = click.argument("config", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 _PERIOD = click.option("--period", required=True, help="Period: 2025-10, 2025-Q4 or 2025.")
 _DB = click.option("--db", help="Database URL or SQLite file (default: [storage] url).")
 _FORMAT = click.option("--format", "formats", default="docx,html", show_default=True)
 
 #: CONFIG, ``--report``, ``--period`` and ``--db``: which report.
-_target = _options(
-    _CONFIG,
+_target = stack(
+    CONFIG,
     click.option("--report", "report_id", required=True, help="Report id ([reports.ID])."),
     _PERIOD,
     _DB,
 )
 
 #: ``--by``, ``--note`` and ``--at``: who takes a lifecycle step, why and when.
-_actor = _options(
+_actor = stack(
     click.option("--by", required=True, help="Who takes this step."),
     click.option("--note", default="", help="Why (recorded with the step)."),
     click.option("--at", "at_text", help="When, ISO 8601 with offset (default: now)."),
@@ -308,7 +294,7 @@ def archive(t: ReportTarget, step: Step, record_only: bool) -> StepResult:
 
 
 @click.command("list", context_settings=HELP_OPTIONS)
-@_CONFIG
+@CONFIG
 @click.option("--project", help="Only this project's reports.")
 @click.option("--period", help="Only this period label (2025-10).")
 @click.option("--status", type=click.Choice([str(s) for s in ReportStatus]))
@@ -394,7 +380,7 @@ def history(config: Path, report_id: str, period: str, db: str | None) -> None:
 
 
 @click.command(context_settings=HELP_OPTIONS)
-@_CONFIG
+@CONFIG
 @_PERIOD
 @_FORMAT
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
