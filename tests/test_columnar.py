@@ -41,11 +41,12 @@ def test_kpi_figures_reads_each_shared_source_once_with_the_same_figures(
 ) -> None:
     config = load_config(DEMO, plugin_host)
     # independently: every project collected on its own, as before the cache
+    periods = {pid: Period.parse("2025", p.timezone) for pid, p in config.projects.items()}
     expected = {
         pid: project_kpis(
-            collect(config, pid, plugin_host),
+            collect(config, pid, plugin_host, window=(periods[pid].start, periods[pid].end)),
             config.projects[pid],
-            Period.parse("2025", config.projects[pid].timezone),
+            periods[pid],
             AT,
             plugin_host.calendar,
             catalogue=plugin_host.kpis(),

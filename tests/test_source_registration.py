@@ -82,8 +82,8 @@ def test_a_source_is_registered_for_exactly_its_kinds() -> None:
         with pytest.raises(KeyError, match="unknown"):
             host.source_class(kind, "monitor")
     builtin = {kind: host.sources(kind).names() for kind in ("tickets", "outages")}
-    assert builtin["tickets"] == ["csv", "jsonl", "servicenow-audit", "xlsx"]
-    assert builtin["outages"] == ["csv", "jsonl", "monitor", "xlsx"]
+    assert builtin["tickets"] == ["csv", "jsonl", "parquet", "servicenow-audit", "xlsx"]
+    assert builtin["outages"] == ["csv", "jsonl", "monitor", "parquet", "xlsx"]
 
 
 def test_the_deprecated_per_kind_hook_still_registers_and_warns_by_name() -> None:

@@ -71,6 +71,7 @@ COMMANDS: dict[str, str] = {
 #: imports none of them; a test checks each against its command's own help).
 SHORT_HELP: dict[str, str] = {
     "calendar": "Business calendars: holidays, make-up working days and where they come from.",
+    "convert": "Write source NAME of CONFIG (CSV, JSON Lines, Excel, ServiceNow ...) as Parquet.",
     "kpi": "Compute the KPIs of a period from the records the config's sources name.",
     "plugins": "List plugins: name, version, hooks and origin; then failures (exit 1 if any).",
     "quality": "Quality management (seed 0403): indicators, annual report, surveys, audit, review.",
