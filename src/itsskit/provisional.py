@@ -14,23 +14,16 @@ from datetime import datetime
 
 from itsskit.calendar import BusinessCalendar
 from itsskit.clocks import Clock
-from itsskit.kpis.catalogue import BUILTIN_KPIS
 from itsskit.models import CalendarSpec, Project, Ticket
 from itsskit.periods import Period
 
 __all__ = [
-    "CALENDAR_KPIS",
     "calendar_names",
     "clock_years",
     "describe",
     "kpi_years",
     "merge_years",
 ]
-
-#: The built-in KPIs measured in business time or service hours: the figures a
-#: provisional year can change (satisfaction, callbacks and report punctuality
-#: are measured in plain time). See :attr:`itsskit.kpis.KpiDescriptor.business_time`.
-CALENDAR_KPIS: tuple[str, ...] = tuple(d.name for d in BUILTIN_KPIS if d.business_time)
 
 CalendarFor = Callable[[CalendarSpec], BusinessCalendar]
 

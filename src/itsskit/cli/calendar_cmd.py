@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -12,7 +11,7 @@ from itsskit.calendar import BusinessCalendar
 from itsskit.cli import HELP_OPTIONS, UsageProblem, load, print_table, warn_provisional
 from itsskit.services.calendars import calendar_named, calendar_year
 
-__all__ = ["calendar", "year_json"]
+__all__ = ["calendar"]
 
 
 @click.group(context_settings=HELP_OPTIONS)
@@ -38,7 +37,7 @@ def show(config: Path | None, name: str | None, year: int, output: str) -> None:
     and workdays). Without CONFIG: the built-in China calendar.
     """
     label, cal = _calendar(config, name)
-    data = year_json(cal, year, label)
+    data = calendar_year(cal, year, label)
     if output == "json":
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -52,11 +51,6 @@ def show(config: Path | None, name: str | None, year: int, output: str) -> None:
         print_table(headers, rows, title=title)
     provisional = () if cal.is_official(year) else (year,)
     warn_provisional(provisional, [label] if config else [], strict=False)
-
-
-def year_json(cal: BusinessCalendar, year: int, label: str) -> dict[str, Any]:
-    """The year's schedule facts as JSON-ready data (:func:`itsskit.services.calendar_year`)."""
-    return calendar_year(cal, year, label)
 
 
 def _calendar(config: Path | None, name: str | None) -> tuple[str, BusinessCalendar]:

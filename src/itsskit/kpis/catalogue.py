@@ -199,6 +199,10 @@ class KpiCatalogue:
         """The KPIs sorted by :attr:`KpiDescriptor.report_order` (the report's tables)."""
         return sorted(self, key=lambda descriptor: descriptor.report_order)
 
+    def label(self, name: str, language: str) -> str:
+        """The display name of KPI ``name`` in ``language``; the name itself for an unknown KPI."""
+        return self._descriptors[name].label(language) if name in self._descriptors else name
+
     def names(self) -> list[str]:
         """KPI names in display order."""
         return [descriptor.name for descriptor in self]

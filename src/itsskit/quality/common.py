@@ -54,7 +54,7 @@ def kpi_label(name: str, language: str, catalogue: KpiCatalogue | None = None) -
     """The display name of a KPI of ``catalogue`` (default: built in); the name if unknown."""
     catalogue = catalogue if catalogue is not None else builtin_catalogue()
     language = check_language(language)
-    return catalogue.get(name).label(language) if name in catalogue else name
+    return catalogue.label(name, language)
 
 
 def value_text(value: float | None, unit: Unit, language: str) -> str:

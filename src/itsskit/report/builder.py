@@ -104,8 +104,7 @@ class ReportContext:
 
     def kpi_label(self, name: str) -> str:
         """The display name of the KPI ``name`` in the report's language (the name if unknown)."""
-        catalogue = self.host.kpis()
-        return catalogue.get(name).label(self.language) if name in catalogue else name
+        return self.host.kpis().label(name, self.language)
 
     @property
     def kpis(self) -> Mapping[str, KpiResult]:

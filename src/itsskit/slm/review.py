@@ -203,10 +203,6 @@ def _targets_of(monthly: MonthlyKpis, name: str, texts: Texts) -> str:
     return " / ".join(dict.fromkeys(text for text in shown if text))
 
 
-def _label(catalogue: KpiCatalogue, name: str, language: str) -> str:
-    return catalogue.get(name).label(language) if name in catalogue else name
-
-
 def review_improvements(
     project: Project,
     year: int,
@@ -229,7 +225,7 @@ def review_improvements(
         if months:
             description = texts(
                 "slm.rev.proposal_missed",
-                indicator=_label(catalogue, name, language),
+                indicator=catalogue.label(name, language),
                 target=_targets_of(monthly, name, texts),
                 count=len(months),
                 months=texts.join(months),
@@ -281,7 +277,7 @@ class _Review:
     provisional_years: tuple[int, ...] = ()
 
     def label(self, name: str) -> str:
-        return _label(self.catalogue, name, self.texts.language)
+        return self.catalogue.label(name, self.texts.language)
 
     def month_names(self) -> list[str]:
         return [self.texts("slm.rev.month_label", month=int(m[-2:])) for m in self.monthly]
